@@ -1,0 +1,124 @@
+/*
+ * config.h - the sinks file (DESIGN 6): types, key tables, strict loader.
+ *
+ * The loader never logs: it returns -EINVAL with one message naming the
+ * file and the JSON path ("sinks.json: sinks[2].format: expected one of
+ * text, json") or the line and column of a syntax error.  Unknown keys,
+ * wrong types and missing required keys are all errors (exit 78 in main).
+ *
+ * Each source and sink type carries a key table (struct config_key) that
+ * fills its part of struct config_source / struct config_sink; the README
+ * documents the same keys and a test checks the two agree.
+ */
+#ifndef SESSIONTAIL_CONFIG_H
+#define SESSIONTAIL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/sessiontail/sinks.json"
+#define CONFIG_FILE_MAX (1024 * 1024)  /* a sinks file larger is refused */
+#define CONFIG_SOURCES_MAX 256
+#define CONFIG_SINKS_MAX 64
+#define CONFIG_NAME_MAX 64
+#define CONFIG_ERR_MAX 512
+
+enum config_type {
+    CONFIG_STRING = 0,
+    CONFIG_BOOL,
+    CONFIG_INT,
+    CONFIG_STRING_ARRAY, /* char **, NULL-terminated, owned */
+};
+
+/*
+ * One key of a section.  `offset` is where the value lands in the struct
+ * the table describes (offsetof).  Strings are owned char *, bools bool,
+ * ints int64_t.  `choices` restricts a string (or each array element).
+ */
+struct config_key {
+    const char *key;
+    enum config_type type;
+    bool required;
+    const char *def; /* default, as JSON text would spell it; NULL: none */
+    size_t offset;
+    int64_t min, max; /* CONFIG_INT bounds */
+    const char *const *choices;
+    const char *doc; /* one line, for --help and the README check */
+};
+
+/* What a sink's optional "filter" object keeps: all present parts must
+ * match (an empty part matches everything). */
+struct config_filter {
+    char **actions;  /* login, logout... */
+    char **hosts;    /* exact hostnames */
+    char **users;    /* exact user as written */
+    char **formats;  /* parser names */
+    int successful;  /* -1 any, 0 failed only, 1 successful only */
+};
+
+struct config_source {
+    char *name;
+    char *type;
+    const struct source_ops *ops;
+    /* file */
+    char *path;
+    char *format; /* parser restriction, "auto" */
+    bool from_beginning;
+    int64_t max_line;
+    char *timezone; /* "local", "UTC", "+02:00" */
+};
+
+/* records bits */
+#define CONFIG_RECORDS_EVENTS 0x1u
+#define CONFIG_RECORDS_SESSIONS 0x2u
+
+struct config_sink {
+    char *name;
+    char *type;
+    const struct sink_ops *ops;
+    char *format; /* text, json */
+    char **records;
+    unsigned records_mask; /* CONFIG_RECORDS_*, derived from records */
+    struct config_filter filter;
+    bool has_filter;
+    int64_t queue_max; /* bytes queued before drops */
+    /* file */
+    char *path;
+    char *fsync; /* "none", "batch" */
+};
+
+struct config {
+    char *path; /* the file it came from, or NULL for built-in defaults */
+    char *state_dir;
+    char *control_socket;
+    int64_t idle_timeout; /* seconds */
+    int64_t max_open;
+    bool include_system_accounts;
+    bool sources_defaulted; /* no "sources" key: the local defaults apply */
+    struct config_source *sources;
+    size_t n_sources;
+    struct config_sink *sinks;
+    size_t n_sinks;
+};
+
+/*
+ * Parse a sinks file held in memory.  `name` is used in messages.  On
+ * success *ret is an owned config (free with config_free()).  On failure
+ * returns -EINVAL (or -ENOMEM) and writes a message into err.
+ */
+int config_parse(const char *data, size_t len, const char *name,
+                 struct config **ret, char *err, size_t errlen);
+
+/* Read and parse a file (bounded by CONFIG_FILE_MAX).  -errno and a
+ * message naming the file when it cannot be read. */
+int config_load(const char *path, struct config **ret, char *err,
+                size_t errlen);
+
+/* The configuration used when no sinks file exists: local defaults and the
+ * stdout sink with the given format. */
+int config_defaults(const char *stdout_format, struct config **ret);
+
+struct config *config_free(struct config *cfg);
+
+#endif

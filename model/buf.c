@@ -1,0 +1,161 @@
+/*
+ * buf.c - string views and the growable output buffer (see buf.h).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+
+bool
+strv_starts_with(struct strv v, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return v.n >= n && memcmp(v.p, prefix, n) == 0;
+}
+
+/* ASCII case-insensitive comparison of a view with a C string. */
+bool
+strv_case_eq(struct strv a, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (a.n != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)s[i];
+
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+int
+strv_to_u64(struct strv v, uint64_t max, uint64_t *ret)
+{
+    uint64_t x = 0;
+
+    if (v.n == 0)
+        return -EINVAL;
+    for (size_t i = 0; i < v.n; i++) {
+        unsigned d = (unsigned)((unsigned char)v.p[i] - '0');
+
+        if (d > 9)
+            return -EINVAL;
+        if (x > (max - d) / 10)
+            return -ERANGE;
+        x = x * 10 + d;
+    }
+    *ret = x;
+    return 0;
+}
+
+void
+buf_init(struct buf *b, size_t limit)
+{
+    *b = (struct buf){.limit = limit};
+}
+
+void
+buf_done(struct buf *b)
+{
+    mem_free(b->data);
+    *b = (struct buf){.limit = b->limit};
+}
+
+/*
+ * Make room for `extra` more bytes.  Returns 0, or -ENOMEM (also sets the
+ * sticky oom flag) when allocation fails or the limit would be passed.
+ */
+int
+buf_reserve(struct buf *b, size_t extra)
+{
+    size_t need, cap;
+    char *p;
+
+    if (b->oom)
+        return -ENOMEM;
+    if (extra <= b->cap - b->len)
+        return 0;
+    if (extra > SIZE_MAX / 2 - b->len)
+        goto fail;
+    need = b->len + extra;
+    if (b->limit && need > b->limit)
+        goto fail;
+    cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    if (b->limit && cap > b->limit)
+        cap = b->limit;
+    p = mem_realloc(b->data, cap);
+    if (p == NULL)
+        goto fail;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+fail:
+    b->oom = true;
+    return -ENOMEM;
+}
+
+void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+    if (n == 0 || buf_reserve(b, n) < 0)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+    buf_append(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+    if (b->len < b->cap && !b->oom) {
+        b->data[b->len++] = c;
+        return;
+    }
+    buf_append(b, &c, 1);
+}
+
+void
+buf_put_strv(struct buf *b, struct strv v)
+{
+    buf_append(b, v.p, v.n);
+}
+
+void
+buf_put_u64(struct buf *b, uint64_t v)
+{
+    char tmp[20];
+    size_t i = sizeof(tmp);
+
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    buf_append(b, tmp + i, sizeof(tmp) - i);
+}
+
+void
+buf_put_i64(struct buf *b, int64_t v)
+{
+    if (v < 0) {
+        buf_putc(b, '-');
+        buf_put_u64(b, (uint64_t)0 - (uint64_t)v);
+        return;
+    }
+    buf_put_u64(b, (uint64_t)v);
+}

@@ -1,0 +1,43 @@
+/*
+ * render.h - JSON and one-line text renderings of events and sessions.
+ *
+ * The JSON writer is ours because it is on the hot path and must never emit
+ * invalid JSON whatever the input bytes: every control character, CR/LF,
+ * DEL, '"' and '\\' is escaped, and invalid UTF-8 (overlong forms,
+ * surrogates, code points past U+10FFFF, truncated sequences) is written as
+ * \u escapes of the raw bytes' Latin-1 reading (\u00XX), so a byte that was
+ * in the log is never lost and never forges structure (RFC 8259 section 7).
+ * Absent values are omitted, never written as "" or "-" (DESIGN 2).
+ */
+#ifndef SESSIONTAIL_RENDER_H
+#define SESSIONTAIL_RENDER_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "event.h"
+
+struct session;
+
+/* Append v as a quoted, escaped JSON string. */
+void json_put_str(struct buf *b, struct strv v);
+/* Append an RFC 3339 UTC time with microseconds, unquoted:
+ * 2024-03-14T13:54:19.000000Z */
+void render_time_rfc3339(struct buf *b, int64_t time_us);
+/* Append "2024-03-14 13:54:19" (UTC), for the text rendering. */
+void render_time_text(struct buf *b, int64_t time_us);
+/* Append v with every byte below 0x20, DEL and invalid UTF-8 replaced by
+ * a visible escape (\xHH), for text meant for a terminal. */
+void render_put_text_safe(struct buf *b, struct strv v);
+
+/* One JSON object per event, no trailing newline ({"record":"event",...}). */
+void event_to_json(const struct event *ev, struct buf *b);
+/* One line for a person, no trailing newline:
+ * 2024-03-14 13:54:19  web01  login ok   alice  from 10.0.0.5:50438  ssh/publickey */
+void event_to_text(const struct event *ev, struct buf *b);
+
+/* The session record of DESIGN 3 ({"record":"session",...}). */
+void session_to_json(const struct session *s, struct buf *b);
+void session_to_text(const struct session *s, struct buf *b);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * session.h - the session engine (DESIGN 3).
+ *
+ * Pure: no I/O, no clock; time is the events' own time, or the `now` the
+ * caller passes to session_table_expire().  The table owns its sessions.
+ *
+ * A session begins at the first access attempt, failed or not, and ends at
+ * logoff or disconnect; a failed attempt is a session that opens and closes
+ * at once.  Keys: Windows (host, logon id), sshd (host, pid), wtmp
+ * (host, line, pid)... - derived from the event's hostname, format and
+ * login_id.
+ */
+#ifndef SESSIONTAIL_SESSION_H
+#define SESSIONTAIL_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+/* Session records one feed or expiry step can produce at most. */
+#define SESSION_OUT_MAX 4
+#define SESSION_ID_LEN 16
+
+struct session_limits {
+    int64_t idle_timeout_us;      /* 0: never expire */
+    size_t max_open;              /* open sessions kept; the oldest is evicted */
+    bool include_system_accounts; /* track SYSTEM, DWM-n, machine$... */
+};
+
+enum session_state { SESSION_STATE_OPEN = 0, SESSION_STATE_CLOSED };
+
+enum session_end_reason {
+    SESSION_END_NONE = 0,
+    SESSION_END_LOGOUT,
+    SESSION_END_DISCONNECT,
+    SESSION_END_REBOOT,
+    SESSION_END_EXPIRED,
+    SESSION_END_EVICTED,
+    SESSION_END_FAILED,
+    _SESSION_END_MAX,
+};
+
+struct session;
+struct session_table;
+
+/*
+ * Called for every session record produced (opened or closed).  `s` is
+ * borrowed: valid until the next call on the table.
+ */
+typedef void (*session_emit_fn)(void *ctx, const struct session *s);
+
+struct session_stats {
+    uint64_t opened;
+    uint64_t closed;
+    uint64_t failed;
+    uint64_t expired;
+    uint64_t evicted;
+    size_t open_now;
+};
+
+/* Returns NULL on ENOMEM.  `lim` is copied. */
+struct session_table *session_table_new(const struct session_limits *lim);
+/* Frees the table and its sessions; accepts NULL; returns NULL. */
+struct session_table *session_table_free(struct session_table *t);
+
+/*
+ * Apply one event.  Sets ev->session_id (a view into table memory, valid
+ * until the next call on the table) when the event belongs to a session,
+ * and calls emit for each session record it opened or closed (at most
+ * SESSION_OUT_MAX).  Returns 0, or -ENOMEM (the event is still valid and
+ * should still be written).
+ */
+int session_table_feed(struct session_table *t, struct event *ev,
+                       session_emit_fn emit, void *ctx);
+
+/*
+ * Close sessions idle since before now_us - idle_timeout (end_reason
+ * "expired"), calling emit for each.  Returns the number closed.
+ */
+int session_table_expire(struct session_table *t, int64_t now_us,
+                         session_emit_fn emit, void *ctx);
+
+void session_table_stats(const struct session_table *t,
+                         struct session_stats *ret);
+
+/* Read-only accessors, for the renderers and the daemon. */
+enum session_state session_state(const struct session *s);
+const char *session_end_reason_name(enum session_end_reason r);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * parser.h - records, envelopes and the payload parser interface.
+ *
+ * Pipeline (DESIGN 1): a source reads a raw record; the envelope parser
+ * (RFC 3164, RFC 5424, later journal fields) splits off time, host and
+ * program; the registry routes the message to one payload parser (sshd,
+ * pam, login, su...), which fills one event.
+ *
+ * Everything here is pure: bytes in, events out, no I/O, no globals, no
+ * logging.  Results are counted by the caller.
+ */
+#ifndef SESSIONTAIL_PARSER_H
+#define SESSIONTAIL_PARSER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../model/buf.h"
+#include "../model/event.h"
+
+/* The longest message a parser looks at; a source truncates before this. */
+#define PARSER_LINE_MAX (64 * 1024)
+
+/*
+ * What a source read.  Borrowed: valid only during the call it is passed to.
+ */
+struct raw_record {
+    const char *data; /* the bytes, without the line terminator */
+    size_t len;
+    struct strv source; /* configured source name */
+    /* Reference time for timestamps without a year (RFC 3164): the year is
+     * chosen so the event is not after this time by more than a day.  A
+     * live source passes the receive time, replay the file's mtime. */
+    int64_t ref_time_us;
+    /* UTC offset applied to timestamps that carry no zone. */
+    int32_t tz_offset_s;
+    uint64_t offset; /* byte offset in the file: the record_id */
+    bool has_offset;
+};
+
+/* The syslog envelope: RFC 3164 or RFC 5424 header, views into the record. */
+struct envelope {
+    int64_t time_us;     /* EVENT_TIME_UNSET when absent/unparsable */
+    int pri;             /* -1 when absent */
+    struct strv hostname;
+    struct strv app;     /* program / APP-NAME / SYSLOG_IDENTIFIER */
+    struct strv pid;     /* PROCID */
+    struct strv msgid;   /* RFC 5424 only */
+    struct strv sd;      /* RFC 5424 STRUCTURED-DATA, verbatim */
+    struct strv msg;     /* the payload, BOM removed, trailing spaces kept */
+};
+
+/* Parse results. */
+#define PARSE_NONE 0 /* not ours, or a line to ignore: no event */
+#define PARSE_EVENT 1
+
+/*
+ * A payload parser: fills ev (already event_init()ed, with time, hostname,
+ * source and record_id from the envelope and record) from env->msg.
+ * Returns PARSE_EVENT, PARSE_NONE, or -EBADMSG when the line is one of
+ * its own but malformed (counted as a skip).
+ */
+struct parser_ops {
+    const char *name; /* the event's `format` */
+    /* Program names (syslog APP-NAME) routed here; NULL-terminated. */
+    const char *const *programs;
+    /* Optional correlation state (e.g. pid -> user); NULL when unused. */
+    void *(*state_new)(void);
+    void (*state_free)(void *state);
+    int (*parse)(const struct envelope *env, struct event *ev, void *state);
+};
+
+/*
+ * Envelope parsers.  Return the number of bytes of the record consumed by
+ * the header (> 0), or -EBADMSG when the record does not start with one.
+ */
+int parser_syslog_envelope(const struct raw_record *rec,
+                           struct envelope *ret_env);
+
+#endif
