@@ -6,9 +6,10 @@
  * text, json") or the line and column of a syntax error.  Unknown keys,
  * wrong types and missing required keys are all errors (exit 78 in main).
  *
- * Each source and sink type carries a key table (struct config_key) that
- * fills its part of struct config_source / struct config_sink; the README
- * documents the same keys and a test checks the two agree.
+ * Each section and each source and sink type has one key table (struct
+ * config_key) in config.c that fills its part of struct config_source /
+ * struct config_sink; the README documents the same keys and a test checks
+ * the two agree (config_key_tables() exposes them).
  */
 #ifndef SESSIONTAIL_CONFIG_H
 #define SESSIONTAIL_CONFIG_H
@@ -60,7 +61,6 @@ struct config_filter {
 struct config_source {
     char *name;
     char *type;
-    const struct source_ops *ops;
     /* file */
     char *path;
     char *format; /* parser restriction, "auto" */
@@ -76,7 +76,6 @@ struct config_source {
 struct config_sink {
     char *name;
     char *type;
-    const struct sink_ops *ops;
     char *format; /* text, json */
     char **records;
     unsigned records_mask; /* CONFIG_RECORDS_*, derived from records */
@@ -120,5 +119,13 @@ int config_load(const char *path, struct config **ret, char *err,
 int config_defaults(const char *stdout_format, struct config **ret);
 
 struct config *config_free(struct config *cfg);
+
+/* Every key table, for --help and the README check: `section` is "top",
+ * "sessions", "source:file", "sink:stdout", "sink:file", "filter"... */
+struct config_key_table {
+    const char *section;
+    const struct config_key *keys; /* terminated by a NULL key */
+};
+extern const struct config_key_table config_key_tables[];
 
 #endif

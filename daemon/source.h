@@ -46,7 +46,6 @@ struct source_counters {
 
 struct source_ops {
     const char *name; /* config "type" */
-    const struct config_key *keys;
     /* Start reading.  Returns 0 and *ret, or -errno. */
     int (*open)(uv_loop_t *loop, const struct config_source *cfg,
                 const struct source_env *env, struct source **ret);

@@ -48,7 +48,6 @@ struct sink_env {
 
 struct sink_ops {
     const char *name; /* config "type" */
-    const struct config_key *keys;
     int (*open)(uv_loop_t *loop, const struct config_sink *cfg,
                 const struct sink_env *env, struct sink **ret);
     /* Queue one rendered line (without newline).  Returns 0, or -ENOBUFS
