@@ -30,6 +30,10 @@ enum config_type {
     CONFIG_BOOL,
     CONFIG_INT,
     CONFIG_STRING_ARRAY, /* char **, NULL-terminated, owned */
+    /* Added with config.c; nothing above changed. */
+    CONFIG_TRISTATE,     /* a JSON bool into an int: -1 when absent */
+    CONFIG_OBJECT,       /* a nested object: section `sub` at `offset` */
+    CONFIG_OBJECT_ARRAY, /* array of objects, section "`sub`:<type>" */
 };
 
 /*
@@ -46,6 +50,11 @@ struct config_key {
     int64_t min, max; /* CONFIG_INT bounds */
     const char *const *choices;
     const char *doc; /* one line, for --help and the README check */
+    /* Added with config.c (members at the end, nothing above changed): */
+    const char *sub; /* CONFIG_OBJECT(_ARRAY): the nested section name */
+    /* Extra check of a string (or of each array element): 0, or -EINVAL
+     * and *ret_why, a static reason ("expected a name of ..."). */
+    int (*check)(const char *value, const char **ret_why);
 };
 
 /* What a sink's optional "filter" object keeps: all present parts must
@@ -126,6 +135,14 @@ struct config_key_table {
     const char *section;
     const struct config_key *keys; /* terminated by a NULL key */
 };
+/* NULL-terminated (section NULL). */
 extern const struct config_key_table config_key_tables[];
+
+/* The table of one section ("sink:file"), or NULL. */
+const struct config_key_table *config_key_table_find(const char *section);
+
+/* "string", "bool", "integer", "array of strings", "object"...: the type as
+ * --help and the README spell it (static string). */
+const char *config_type_name(enum config_type t);
 
 #endif
