@@ -89,4 +89,55 @@ void session_table_stats(const struct session_table *t,
 enum session_state session_state(const struct session *s);
 const char *session_end_reason_name(enum session_end_reason r);
 
+/* Contributing events kept per session (the first ones); event_count has
+ * the total. */
+#define SESSION_SOURCES_MAX 4
+
+/* One event that contributed to a session (DESIGN 3 "sources"). */
+struct session_source {
+    struct strv format;
+    struct strv event_code;
+    struct strv record_id;
+    int64_t time_us;
+};
+
+/*
+ * A read-only, unpacked view of a session, for the renderers and the daemon.
+ * Every strv is borrowed from the session (valid as long as `s` is: until
+ * the next call on its table); absent values are empty views.
+ */
+struct session_view {
+    struct strv session_id; /* SESSION_ID_LEN lower-case hex */
+    struct strv previous_session_id;
+    enum session_state state;
+    enum session_end_reason end_reason; /* closed only */
+    int64_t start_us;
+    int64_t end_us; /* closed only; EVENT_TIME_UNSET while open */
+    struct strv hostname;
+    struct strv login_id;
+    struct strv user;
+    struct strv user_name;
+    struct strv user_domain;
+    enum ev_username_type username_type;
+    struct strv uid;
+    enum ev_user_id_type user_id_type;
+    enum ev_user_type user_type;
+    enum ev_login_type login_type;
+    int logon_type; /* -1 absent */
+    bool login_successful;
+    struct strv auth_method;
+    struct strv src_ip;
+    int src_port; /* 0 absent */
+    bool admin;
+    uint32_t lock_count;
+    uint32_t failure_count;
+    struct strv result_details; /* of the last failure */
+    uint64_t event_count;
+    size_t n_sources;
+    struct session_source sources[SESSION_SOURCES_MAX];
+};
+
+/* Fill *ret with views of s (borrowed, see struct session_view). */
+void session_view(const struct session *s, struct session_view *ret);
+
 #endif
