@@ -76,10 +76,10 @@ static const char *const user_id_type_names[_EV_USER_ID_TYPE_MAX] = {
 };
 
 static const char *const user_type_names[_EV_USER_TYPE_MAX] = {
-    [EV_USER_TYPE_REGULAR] = "Regular",     [EV_USER_TYPE_ADMIN] = "Admin",
-    [EV_USER_TYPE_SYSTEM] = "System",       [EV_USER_TYPE_SERVICE] = "Service",
-    [EV_USER_TYPE_MACHINE] = "Machine",     [EV_USER_TYPE_ANONYMOUS] = "Anonymous",
-    [EV_USER_TYPE_GUEST] = "Guest",         [EV_USER_TYPE_OTHER] = "Other",
+    [EV_USER_TYPE_REGULAR] = "Regular", [EV_USER_TYPE_ADMIN] = "Admin",
+    [EV_USER_TYPE_SYSTEM] = "System",   [EV_USER_TYPE_SERVICE] = "Service",
+    [EV_USER_TYPE_MACHINE] = "Machine", [EV_USER_TYPE_ANONYMOUS] = "Anonymous",
+    [EV_USER_TYPE_GUEST] = "Guest",     [EV_USER_TYPE_OTHER] = "Other",
 };
 
 /* OSSEM logon_* names, indexed by enum ev_logon_field. */

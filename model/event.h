@@ -128,7 +128,7 @@ struct event {
     struct strv src_ip;
     int src_port; /* 0 absent */
     struct strv dest_ip;
-    int dest_port; /* 0 absent */
+    int dest_port;           /* 0 absent */
     struct strv service;     /* program or PAM service: sshd, su, login */
     struct strv auth_method; /* password, publickey, Kerberos... */
     struct strv result_details;
@@ -139,7 +139,7 @@ struct event {
     struct strv source;     /* configured source name */
     struct strv record_id;  /* EventRecordID, cursor, file offset */
     bool admin;             /* 4672 seen, uid 0 */
-    uint32_t repeat; /* how many times this fact was reported (>= 1) */
+    uint32_t repeat;        /* how many times this fact was reported (>= 1) */
     size_t scratch_len;
     char scratch[EVENT_SCRATCH_MAX];
 };
