@@ -17,6 +17,7 @@
     ((type *)((char *)(ptr)-offsetof(type, member)))
 
 static void start_write(struct fdout *w);
+static void retry_cb(uv_timer_t *t);
 
 static void
 say(struct fdout *w, int prio, const char *msg)
@@ -115,7 +116,7 @@ write_failed(struct fdout *w, int err)
     }
     /* Keep the unwritten bytes and try again later; the queue bound
      * limits what piles up meanwhile. */
-    uv_timer_start(&w->retry, NULL, FDOUT_RETRY_MS, 0);
+    uv_timer_start(&w->retry, retry_cb, FDOUT_RETRY_MS, 0);
 }
 
 static void
