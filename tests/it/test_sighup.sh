@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SIGHUP: a broken new sinks file keeps the old configuration running; a
+# valid one replaces it; no line is lost across the reloads; the file sink
+# is reopened so logrotate can move it away.
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$T/in" "$T/state"
+: >"$T/in/auth.log"
+conf() { # OUTPUT
+    cat <<JSON
+{ "state_dir": "$T/state",
+  "sources": [ { "name": "auth", "type": "file", "path": "$T/in/auth.log",
+                 "timezone": "UTC" } ],
+  "sinks": [ { "name": "out", "type": "file", "path": "$1",
+               "format": "json", "records": ["events"] } ] }
+JSON
+}
+conf "$T/out1.jsonl" >"$T/sinks.json"
+start_daemon "$T/sinks.json"
+wait_for 10 test -e "$T/out1.jsonl" || fail "daemon did not start"
+sleep 0.3
+
+for i in $(seq 1 100); do accepted "$i"; done >>"$T/in/auth.log"
+wait_for 10 bash -c "[ \$(grep -c event '$T/out1.jsonl') -ge 100 ]" ||
+    fail "first lines did not arrive"
+ok "lines arrive before reload"
+
+echo '{ "sinks": [ ' >"$T/sinks.json"
+kill -HUP "$DPID"
+wait_for 10 grep -q "reload failed" "$T/stderr.log" || fail "no reload error said"
+ok "broken file: reload failed is said"
+for i in $(seq 101 200); do accepted "$i"; done >>"$T/in/auth.log"
+wait_for 10 bash -c "[ \$(grep -c event '$T/out1.jsonl') -ge 200 ]" ||
+    fail "old configuration stopped working"
+kill -0 "$DPID" || fail "daemon died on a broken reload"
+ok "old configuration keeps running"
+
+conf "$T/out2.jsonl" >"$T/sinks.json"
+kill -HUP "$DPID"
+wait_for 10 test -e "$T/out2.jsonl" || fail "new configuration not applied"
+for i in $(seq 201 300); do accepted "$i"; done >>"$T/in/auth.log"
+wait_for 10 bash -c "[ \$(grep -c event '$T/out2.jsonl' 2>/dev/null) -ge 1 ]" ||
+    fail "new sink gets nothing"
+sleep 1
+ok "valid file applied: new sink receives"
+
+mv "$T/out2.jsonl" "$T/out2.jsonl.1"
+kill -HUP "$DPID"
+wait_for 10 test -e "$T/out2.jsonl" || fail "sink not reopened after rotation"
+for i in $(seq 301 310); do accepted "$i"; done >>"$T/in/auth.log"
+wait_for 10 bash -c "[ \$(grep -c event '$T/out2.jsonl') -ge 10 ]" ||
+    fail "reopened sink gets nothing"
+ok "SIGHUP reopens the file sink after logrotate moved it"
+stop_daemon
+
+cat "$T"/out1.jsonl "$T"/out2.jsonl* >"$T/all.jsonl"
+expect_eq "distinct lines over three reloads" \
+    "$(ids "$T/all.jsonl" | sort -u | wc -l)" 310
+finish
