@@ -1038,33 +1038,52 @@ fail:
     return r;
 }
 
-/* Rejects what cJSON would accept or mangle: size, NUL bytes, "\u0000"
- * (it would cut a string short), and nothing but white space. */
+/*
+ * Inside strings, reject what cJSON would accept or mangle: raw control
+ * characters (RFC 8259 7 wants them escaped) and "\u0000", which would cut
+ * the C string short.
+ */
+static int
+precheck_strings(struct ctx *c, const char *data, size_t len)
+{
+    bool in_string = false;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)data[i];
+
+        if (!in_string) {
+            in_string = ch == '"';
+        } else if (ch == '"') {
+            in_string = false;
+        } else if (ch < 0x20) {
+            return fail_at(c, data, i, "control character in a string");
+        } else if (ch == '\\') {
+            if (len - i >= 6 && memcmp(data + i + 1, "u0000", 5) == 0)
+                return fail_at(c, data, i, "\\u0000 is not allowed");
+            i++; /* the escaped character cannot end the string */
+        }
+    }
+    return 0;
+}
+
+/* What cJSON would accept or mangle: size, NUL bytes, strings as above,
+ * and nothing but white space. */
 static int
 precheck(struct ctx *c, const char *data, size_t len)
 {
     const char *p = len ? memchr(data, '\0', len) : NULL;
-    size_t i, bs = 0;
+    size_t i;
 
     if (len > CONFIG_FILE_MAX)
         return fail(c, "file larger than %d bytes", CONFIG_FILE_MAX);
     if (p != NULL)
         return fail_at(c, data, (size_t)(p - data), "NUL byte in the file");
-    for (i = 0; i < len; i++) {
-        if (data[i] == '\\') {
-            bs++;
-            continue;
-        }
-        if (data[i] == 'u' && (bs & 1) && len - i >= 5 &&
-            memcmp(data + i + 1, "0000", 4) == 0)
-            return fail_at(c, data, i - 1, "\\u0000 is not allowed");
-        bs = 0;
-    }
     for (i = 0; i < len && strchr(" \t\r\n", data[i]) != NULL; i++)
         ;
     if (i == len)
         return fail(c, "empty file (expected a JSON object)");
-    return 0;
+    return precheck_strings(c, data, len);
 }
 
 static int
@@ -1103,8 +1122,12 @@ config_parse(const char *data, size_t len, const char *name,
     r = precheck(&c, data, len);
     if (r < 0)
         goto fail;
-    doc = cJSON_ParseWithLengthOpts(data, len, &end, true);
-    if (doc == NULL) {
+    /* Not require_null_terminated: with a length, cJSON wants a NUL
+     * inside it.  Trailing bytes other than white space are checked here. */
+    doc = cJSON_ParseWithLengthOpts(data, len, &end, false);
+    while (doc != NULL && end < data + len && strchr(" \t\r\n", *end))
+        end++;
+    if (doc == NULL || end < data + len) {
         r = syntax_error(&c, data, len, end);
         goto fail;
     }
