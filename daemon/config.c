@@ -265,7 +265,8 @@ static const struct config_key filter_keys[] = {
     {.key = "successful",
      .type = CONFIG_TRISTATE,
      .offset = offsetof(struct config_filter, successful),
-     .doc = "true: successful only, false: failed only (login_successful)"},
+     .doc = "match login_successful: true or false; events without it never "
+            "match"},
     {.key = NULL},
 };
 

@@ -364,14 +364,14 @@ test_accepted(void **state)
         " \n{ }\n\n",
         "{\"sessions\": {\"idle_timeout\": 1.0}}",
         "{\"sessions\": {\"max_open\": 100000000}}",
-        "{\"sources\": [{\"name\": \"a\", \"type\": \"file\", \"path\": "
-        "\"/p\", \"timezone\": \"UTC\"}, {\"name\": \"b\", \"type\": "
-        "\"file\", \"path\": \"/q\", \"timezone\": \"+14:00\"}]}",
-        "{\"sinks\": [{\"name\": "
-        "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
-        " \"type\": \"stdout\"}]}",
-        "{\"sinks\": [{\"name\": \"a\", \"type\": \"stdout\"}, {\"name\": "
-        "\"A\", \"type\": \"stdout\"}]}",
+        ("{\"sources\": [{\"name\": \"a\", \"type\": \"file\", \"path\": "
+         "\"/p\", \"timezone\": \"UTC\"}, {\"name\": \"b\", \"type\": "
+         "\"file\", \"path\": \"/q\", \"timezone\": \"+14:00\"}]}"),
+        ("{\"sinks\": [{\"name\": "
+         "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+         " \"type\": \"stdout\"}]}"),
+        ("{\"sinks\": [{\"name\": \"a\", \"type\": \"stdout\"}, {\"name\": "
+         "\"A\", \"type\": \"stdout\"}]}"),
     };
     char err[CONFIG_ERR_MAX];
     struct config *cfg;
@@ -584,6 +584,56 @@ test_nul_and_size(void **state)
     assert_int_equal(config_parse("[]", 2, NAME, &cfg, err, 12), -EINVAL);
     assert_string_equal(err, "x.json: ...");
     assert_int_equal(config_parse("[]", 2, NAME, &cfg, NULL, 0), -EINVAL);
+}
+
+/* Counts past the named limits, built rather than written out. */
+static void
+test_limits(void **state)
+{
+    char err[CONFIG_ERR_MAX], name[16], *json;
+    struct config *cfg = NULL;
+    cJSON *doc = cJSON_CreateObject(), *arr, *e, *hosts;
+    int i;
+
+    arr = cJSON_AddArrayToObject(doc, "sinks");
+    for (i = 0; i <= CONFIG_SINKS_MAX; i++) {
+        e = cJSON_CreateObject();
+        snprintf(name, sizeof(name), "s%d", i);
+        cJSON_AddStringToObject(e, "name", name);
+        cJSON_AddStringToObject(e, "type", "stdout");
+        cJSON_AddItemToArray(arr, e);
+    }
+    json = cJSON_PrintUnformatted(doc);
+    assert_int_equal(parse(json, &cfg, err), -EINVAL);
+    assert_string_equal(err, "x.json: sinks: expected at most 64 entries");
+    free(json);
+    /* 64 is fine. */
+    cJSON_DeleteItemFromArray(arr, 0);
+    json = cJSON_PrintUnformatted(doc);
+    assert_int_equal(parse(json, &cfg, err), 0);
+    assert_int_equal(cfg->n_sinks, CONFIG_SINKS_MAX);
+    cfg = config_free(cfg);
+    free(json);
+    /* A filter list past its bound. */
+    hosts = cJSON_AddArrayToObject(
+        cJSON_AddObjectToObject(cJSON_GetArrayItem(arr, 0), "filter"), "hosts");
+    for (i = 0; i <= 4096; i++)
+        cJSON_AddItemToArray(hosts, cJSON_CreateString("h"));
+    json = cJSON_PrintUnformatted(doc);
+    assert_int_equal(parse(json, &cfg, err), -EINVAL);
+    assert_string_equal(
+        err, "x.json: sinks[0].filter.hosts: expected at most 4096 elements");
+    free(json);
+    cJSON_Delete(doc);
+    /* Nesting past cJSON's bound is a syntax error, not a crash. */
+    json = calloc(1, 4 * 2000 + 16);
+    assert_non_null(json);
+    memcpy(json, "{\"a\":", 5);
+    for (i = 0; i < 2000; i++)
+        memcpy(json + 5 + i, "[", 1);
+    assert_int_equal(parse(json, &cfg, err), -EINVAL);
+    assert_non_null(strstr(err, "syntax error"));
+    free(json);
 }
 
 /* samples/config/broken/<case>.json with the exact message beside it. */
@@ -908,6 +958,7 @@ main(void)
         cmocka_unit_test(test_accepted),
         cmocka_unit_test(test_broken),
         cmocka_unit_test(test_nul_and_size),
+        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_broken_samples),
         cmocka_unit_test(test_samples),
         cmocka_unit_test(test_load_errors),
