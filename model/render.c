@@ -67,6 +67,40 @@ static const unsigned char json_class[256] = {
 
 static const char hex_digits[] = "0123456789abcdef";
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Nonzero when some byte of w is zero (exact for "none": a false
+ * positive needs a true one below it). */
+static inline uint64_t
+has_zero(uint64_t w)
+{
+    return (w - ONES) & ~w & HIGHS;
+}
+
+/*
+ * End of the run of bytes from i that JSON copies as is, eight bytes at a
+ * time (SWAR): a word is safe when no byte is < 0x20, '"', '\\', DEL or
+ * >= 0x80; a word that is not goes byte by byte through json_class.
+ */
+static size_t
+json_safe_run(const unsigned char *p, size_t i, size_t n)
+{
+    while (i + 8 <= n) {
+        uint64_t w;
+
+        memcpy(&w, p + i, 8);
+        if (((w | (w + ONES)) & HIGHS) != 0 ||            /* >= 0x7F */
+            ((w - 0x2020202020202020ULL) & ~w & HIGHS) || /* < 0x20 */
+            has_zero(w ^ (ONES * '"')) || has_zero(w ^ (ONES * '\\')))
+            break;
+        i += 8;
+    }
+    while (i < n && json_class[p[i]] == C_OK)
+        i++;
+    return i;
+}
+
 /*
  * Length of the valid UTF-8 sequence at p (2-4), or 0 when the bytes there
  * are not one (RFC 3629 section 4, "UTF8-2" to "UTF8-4").  *ret_cp gets the
@@ -161,14 +195,22 @@ json_put_str(struct buf *b, struct strv v)
     const unsigned char *p = (const unsigned char *)v.p;
     size_t i = 0, run;
 
-    buf_putc(b, '"');
+    /* Fast path, the common case: room for the plain string reserved once,
+     * the leading run of safe bytes copied straight into the buffer. */
+    if (buf_reserve(b, v.n + 2) < 0)
+        return;
+    b->data[b->len++] = '"';
+    i = json_safe_run(p, 0, v.n);
+    if (i > 0) {
+        memcpy(b->data + b->len, p, i);
+        b->len += i;
+    }
     while (i < v.n) {
         uint32_t cp = 0;
         size_t len;
 
         run = i;
-        while (i < v.n && json_class[p[i]] == C_OK)
-            i++;
+        i = json_safe_run(p, i, v.n);
         if (i > run)
             buf_append(b, p + run, i - run);
         if (i >= v.n)

@@ -284,23 +284,21 @@ plan_layout(struct session *s, const struct strv *vals, struct layout *lay)
             lay->off[f] = (uint16_t)(REF_INTERNED | (unsigned)k);
             continue;
         }
-        lay->off[f] = (uint16_t)lay->total;
-        /* Store a value once when it is part of an earlier one
-         * (user_name and user_domain inside user). */
-        for (int g = 0; g < f; g++) {
-            const char *hit;
+        /* Store user_name and user_domain once when they are part of
+         * user ("CORP\\alice"), as they nearly always are. */
+        if ((f == SF_USER_NAME || f == SF_USER_DOMAIN) &&
+            vals[SF_USER].n >= v.n) {
+            const char *hit =
+                memmem(vals[SF_USER].p, vals[SF_USER].n, v.p, v.n);
 
-            if (vals[g].n < v.n || (lay->off[g] & REF_INTERNED) ||
-                vals[g].n == 0)
-                continue;
-            hit = memmem(vals[g].p, vals[g].n, v.p, v.n);
             if (hit != NULL) {
-                lay->off[f] = (uint16_t)(lay->off[g] + (hit - vals[g].p));
-                goto next;
+                lay->off[f] =
+                    (uint16_t)(lay->off[SF_USER] + (hit - vals[SF_USER].p));
+                continue;
             }
         }
+        lay->off[f] = (uint16_t)lay->total;
         lay->total += v.n;
-    next:;
     }
 }
 
@@ -315,8 +313,16 @@ set_strings(struct session *s, const struct strv *in_vals)
     struct layout lay;
     char tmp[SESSION_INLINE_MAX], *dst, *ext = NULL;
 
-    for (int f = 0; f < _SF_MAX; f++)
+    bool same = true;
+
+    for (int f = 0; f < _SF_MAX; f++) {
+        struct strv cur = sget(s, f);
+
         vals[f] = cap_str(in_vals[f]);
+        same = same && vals[f].n == cur.n && (cur.n == 0 || vals[f].p == cur.p);
+    }
+    if (same)
+        return 0; /* nothing new: the common case after the first events */
     plan_layout(s, vals, &lay);
     if (lay.total <= sizeof(tmp)) {
         dst = tmp;
@@ -1028,6 +1034,7 @@ session_table_stats(const struct session_table *t, struct session_stats *ret)
     *ret = t->stats;
 }
 
+/* Whether s is open or closed.  s is borrowed. */
 enum session_state
 session_state(const struct session *s)
 {
