@@ -92,7 +92,8 @@ static const struct config_key top_keys[] = {
      .def = "\"/run/sessiontail/control.sock\"",
      .offset = offsetof(struct config, control_socket),
      .check = check_socket,
-     .doc = "Unix socket for `sessiontail sessions` and `stats`"},
+     .doc = "Unix socket of the control interface (reserved: the `sessions` "
+            "and `stats` commands come with the live-session release)"},
     {.key = "sessions",
      .type = CONFIG_OBJECT,
      .def = "{}",

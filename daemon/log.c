@@ -19,12 +19,13 @@ static bool log_prefix;
 static int log_level = LOG_INFO;
 
 void
-log_init(const char *progname, int min_prio)
+log_init(const char *progname, int min_prio, bool daemon)
 {
     log_progname = progname;
     log_level = min_prio;
-    /* journald and systemd set JOURNAL_STREAM for a unit's stderr. */
-    log_prefix = !isatty(STDERR_FILENO);
+    /* Under systemd stderr is a stream to journald, which reads the
+     * prefix (sd-daemon(3)); a terminal gets words instead. */
+    log_prefix = daemon && !isatty(STDERR_FILENO);
 }
 
 static const char *

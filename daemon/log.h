@@ -9,10 +9,12 @@
 #ifndef SESSIONTAIL_LOG_H
 #define SESSIONTAIL_LOG_H
 
+#include <stdbool.h>
 #include <syslog.h>
 
-/* Decide once whether to prefix priorities (call after option parsing). */
-void log_init(const char *progname, int min_prio);
+/* Set the program name and level.  `daemon` asks for the "<N>" prefix
+ * when stderr is not a terminal; commands (replay, --check) never use it. */
+void log_init(const char *progname, int min_prio, bool daemon);
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

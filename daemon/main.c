@@ -81,7 +81,7 @@ main(int argc, char **argv)
 
     /* A closed reader must not kill us: sinks see EPIPE and count it. */
     signal(SIGPIPE, SIG_IGN);
-    log_init("sessiontail", LOG_INFO);
+    log_init("sessiontail", LOG_INFO, false);
     if (argc > 1 && strcmp(argv[1], "replay") == 0)
         return replay_main(argc - 1, argv + 1);
     while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
@@ -108,8 +108,10 @@ main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (!check)
+    if (!check) {
+        log_init("sessiontail", LOG_INFO, true);
         return run_main(path, path != NULL);
+    }
     cfg = daemon_load_config(path, true, "text");
     if (cfg == NULL)
         return EXIT_CONFIG;
