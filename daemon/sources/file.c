@@ -1,0 +1,1312 @@
+/*
+ * file.c - the "file" source: follow text files like `tail -F` (DESIGN 4).
+ *
+ * `path` is a file or a glob (glob(3), braces too); every match is
+ * followed and files that match later are picked up and read from their
+ * start.  Lines end at LF; a CR before it is removed; a line longer than
+ * max_line is cut to max_line, counted and reported once per file, and
+ * the rest of it is skipped up to its LF.  A last line without LF waits for
+ * it, and is emitted when its file is rotated away, deleted or truncated.
+ *
+ *   Mar  3 10:15:01 host sshd[4242]: Accepted publickey for alice ...
+ *
+ * Reading: one uv_fs_read of up to READ_CHUNK bytes at a time per file
+ * into a per-file buffer that keeps FINGERPRINT_LEN bytes before the
+ * current line (for checkpoints); lines are borrowed views into it.
+ *
+ * Changes are noticed three ways: uv_fs_event on each file and on the
+ * directories holding them (inotify), a POLL_MS timer that stat()s every
+ * path, and a glob rescan every RESCAN_TICKS polls.  A path that now names
+ * another inode is a rename rotation: the old file becomes an "orphan"
+ * that is read to its end first (and watched for ROTATE_GRACE_MS more, as
+ * a writer may still append to it) while the new file is read from 0.  A
+ * file smaller than our offset was truncated (copytruncate): restart at 0.
+ * A path gone is a deletion; the file is read to its end and closed, and
+ * picked up from 0 when it appears again.
+ *
+ * Checkpoints keep (dev, ino, offset, fingerprint) per file; on start a
+ * file resumes at its offset only when dev, inode and the FNV-1a 64 of the
+ * FINGERPRINT_LEN bytes before the offset all match, else it is read from
+ * 0: better a duplicate than a loss.
+ *
+ * stat/open/glob and the short history reads run on the loop thread; they
+ * happen per file and per poll, never per line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "../../model/buf.h"
+#include "../../model/mem.h"
+#include "../checkpoint.h"
+#include "../source.h"
+#include "sources.h"
+
+#define READ_CHUNK (256 * 1024) /* bytes per uv_fs_read */
+#define FINGERPRINT_LEN CHECKPOINT_FINGERPRINT_LEN
+#define POLL_MS 250          /* stat every followed path */
+#define RESCAN_TICKS 4       /* glob again every 4 polls (1 s) */
+#define CHECK_DELAY_MS 10    /* coalesce inotify bursts */
+#define ROTATE_GRACE_MS 1000 /* keep a rotated file open this long */
+#define FILES_MAX 1024       /* followed files per source */
+#define DIRS_MAX 64          /* watched directories per source */
+#define DIAG_MAX 512
+#define US_PER_S 1000000
+
+#define container_of(ptr, type, member)                                        \
+    ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+enum start_mode {
+    START_INITIAL, /* at open: checkpoint, from_beginning or the end */
+    START_ZERO,    /* found later: new data, from its start */
+};
+
+struct src_file;
+
+/*
+ * One followed file.  Owned by its source (list `next`); the buffer and
+ * path are owned.  `live` files are reached by `path`; orphans (rotated or
+ * deleted) only through their fd until they are drained.
+ */
+struct tfile {
+    struct src_file *src;
+    struct tfile *next;
+    struct tfile *pred; /* orphan of the same path to drain first */
+    char *path;
+    int fd;
+    uint64_t dev, ino;
+    char *buf;
+    size_t cap;          /* bytes at buf */
+    size_t fill;         /* valid bytes */
+    size_t scan;         /* start of the line not yet complete */
+    size_t search;       /* where the LF search goes on */
+    uint64_t base_off;   /* file offset of buf[0] */
+    uint64_t done_off;   /* file offset after the last complete line */
+    uint64_t fp, fp_off; /* cached fingerprint of done_off when fp_valid */
+    uint64_t orphan_since;
+    uv_fs_t req;
+    uv_fs_event_t ev;
+    bool ev_init, live, reading, busy, at_eof, skipping, restart_due, fp_valid;
+    bool drained, has_succ, unlinked, truncated_said;
+};
+
+struct dwatch {
+    uv_fs_event_t ev;
+    struct src_file *src;
+    struct dwatch *next;
+    char *path;  /* owned */
+    bool linked; /* in src->dirs; else freed by its close callback */
+};
+
+/* The source.  Owns its files, directory watches, timers and snapshot. */
+struct src_file {
+    struct source base;
+    uv_loop_t *loop;
+    struct source_env env;
+    const char *pattern; /* borrowed from cfg */
+    size_t max_line;
+    bool tz_local;
+    int32_t tz_fixed;
+    int64_t tz_sec; /* second tz_cached belongs to */
+    int32_t tz_cached;
+    uv_timer_t tick, check;
+    unsigned ticks;
+    struct tfile *files;
+    size_t n_files;
+    struct dwatch *dirs;
+    size_t n_dirs;
+    struct checkpoint_entry *ckpt; /* loaded at open, used by the 1st scan */
+    size_t n_ckpt;
+    bool have_ckpt, paused, closing;
+    int mark_state; /* 0: no mark yet, 1: marked, < 0: mark failed */
+    bool said_watch, said_glob, said_full;
+    struct checkpoint_entry *marked;
+    size_t n_marked, cap_marked;
+    struct buf marked_paths;
+    struct source_counters counters;
+    unsigned handles; /* initialised uv handles not yet closed */
+    unsigned reads;   /* uv_fs_read in flight */
+    void (*done_cb)(void *arg);
+    void *done_arg;
+};
+
+static void tfile_read(struct tfile *f);
+static void src_schedule_check(struct src_file *s);
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static void diagf(struct src_file *s, int prio, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+diagf(struct src_file *s, int prio, const char *fmt, ...)
+{
+    char msg[DIAG_MAX];
+    va_list ap;
+
+    if (s->env.diag == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    s->env.diag(s->env.ctx, &s->base, prio, msg);
+}
+
+static uint64_t
+min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+static uint64_t
+tfile_read_off(const struct tfile *f)
+{
+    return f->base_off + f->fill;
+}
+
+/* pread exactly n bytes (short only at end of file). */
+static ssize_t
+pread_full(int fd, char *p, size_t n, uint64_t off)
+{
+    size_t got = 0;
+
+    while (got < n) {
+        ssize_t r = pread(fd, p + got, n - got, (off_t)(off + got));
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -errno;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+/* "UTC", "+HH:MM", "-HH:MM" or "local" (also NULL). */
+static int
+tz_parse(const char *tz, bool *ret_local, int32_t *ret_off)
+{
+    int h, m;
+
+    if (tz == NULL || strcmp(tz, "local") == 0) {
+        *ret_local = true;
+        return 0;
+    }
+    *ret_local = false;
+    if (strcmp(tz, "UTC") == 0) {
+        *ret_off = 0;
+        return 0;
+    }
+    if (strlen(tz) != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':')
+        return -EINVAL;
+    for (int i = 1; i < 6; i++)
+        if (i != 3 && (tz[i] < '0' || tz[i] > '9'))
+            return -EINVAL;
+    h = (tz[1] - '0') * 10 + (tz[2] - '0');
+    m = (tz[4] - '0') * 10 + (tz[5] - '0');
+    if (h > 23 || m > 59)
+        return -EINVAL;
+    *ret_off = (int32_t)((h * 3600 + m * 60) * (tz[0] == '-' ? -1 : 1));
+    return 0;
+}
+
+/* The UTC offset for records received at now_us; cached per second. */
+static int32_t
+src_tz_offset(struct src_file *s, int64_t now_us)
+{
+    int64_t sec = now_us / US_PER_S;
+    time_t t = (time_t)sec;
+    struct tm tm;
+
+    if (!s->tz_local)
+        return s->tz_fixed;
+    if (sec != s->tz_sec && localtime_r(&t, &tm) != NULL) {
+        s->tz_sec = sec;
+        s->tz_cached = (int32_t)tm.tm_gmtoff;
+    }
+    return s->tz_cached;
+}
+
+static int64_t
+realtime_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000;
+}
+
+/* ---- lines ------------------------------------------------------------ */
+
+static void
+tfile_say_truncated(struct tfile *f)
+{
+    struct src_file *s = f->src;
+
+    s->counters.truncated++;
+    if (f->truncated_said)
+        return;
+    f->truncated_said = true;
+    diagf(s, LOG_WARNING,
+          "%s: line longer than %zu bytes truncated (reported once per file)",
+          f->path, s->max_line);
+}
+
+/* Emit buf[start, start + len) with `rec` as template. */
+static void
+tfile_emit(struct tfile *f, struct raw_record *rec, size_t start, size_t len)
+{
+    struct src_file *s = f->src;
+
+    rec->data = f->buf + start;
+    rec->len = len;
+    rec->offset = f->base_off + start;
+    s->counters.records++;
+    if (s->env.emit(s->env.ctx, &s->base, rec))
+        s->paused = true;
+}
+
+/* Emit the complete line buf[start, end) (end: its LF or end of data). */
+static void
+tfile_emit_line(struct tfile *f, struct raw_record *rec, size_t start,
+                size_t end)
+{
+    size_t len = end - start;
+
+    if (len > 0 && f->buf[end - 1] == '\r')
+        len--;
+    if (len > f->src->max_line) {
+        len = f->src->max_line;
+        tfile_say_truncated(f);
+    }
+    tfile_emit(f, rec, start, len);
+}
+
+static void
+tfile_record(struct tfile *f, struct raw_record *rec)
+{
+    struct src_file *s = f->src;
+
+    *rec = (struct raw_record){
+        .source = strv_from_cstr(s->base.cfg->name),
+        .ref_time_us = realtime_us(),
+        .has_offset = true,
+    };
+    rec->tz_offset_s = src_tz_offset(s, rec->ref_time_us);
+}
+
+/*
+ * Fingerprint of `off`: FNV-1a 64 of the min(off, FINGERPRINT_LEN) bytes
+ * before it, from the buffer when they are there, else read from the file.
+ */
+static int
+tfile_fingerprint(struct tfile *f, uint64_t off, uint64_t *ret)
+{
+    char tmp[FINGERPRINT_LEN];
+    size_t h = (size_t)min_u64(off, FINGERPRINT_LEN);
+    ssize_t n;
+
+    if (f->fp_valid && f->fp_off == off) {
+        *ret = f->fp;
+        return 0;
+    }
+    if (off >= f->base_off + h && off <= tfile_read_off(f)) {
+        size_t idx = (size_t)(off - f->base_off);
+
+        *ret = checkpoint_fnv1a(CHECKPOINT_FNV_INIT, f->buf + idx - h, h);
+        return 0;
+    }
+    n = pread_full(f->fd, tmp, h, off - h);
+    if (n < 0)
+        return (int)n;
+    if ((size_t)n != h)
+        return -ESTALE;
+    *ret = checkpoint_fnv1a(CHECKPOINT_FNV_INIT, tmp, h);
+    return 0;
+}
+
+/* The pending line passed max_line (+1 for a CR): emit its head, skip the
+ * rest up to its LF.  done_off stays at the line start, whose fingerprint
+ * is cached now because the skipped bytes leave the buffer. */
+static void
+tfile_begin_skip(struct tfile *f, struct raw_record *rec)
+{
+    uint64_t fp;
+
+    if (tfile_fingerprint(f, f->done_off, &fp) == 0) {
+        f->fp = fp;
+        f->fp_off = f->done_off;
+        f->fp_valid = true;
+    }
+    tfile_say_truncated(f);
+    tfile_emit(f, rec, f->scan, f->src->max_line);
+    f->skipping = true;
+}
+
+/* Emit every complete line in the buffer. */
+static void
+tfile_scan(struct tfile *f)
+{
+    struct raw_record rec;
+    size_t pos = f->search;
+
+    tfile_record(f, &rec);
+    f->busy = true;
+    while (pos < f->fill && !f->src->closing) {
+        char *nl = memchr(f->buf + pos, '\n', f->fill - pos);
+        size_t i;
+
+        if (nl == NULL)
+            break;
+        i = (size_t)(nl - f->buf);
+        if (f->skipping)
+            f->skipping = false;
+        else
+            tfile_emit_line(f, &rec, f->scan, i);
+        f->scan = pos = i + 1;
+        f->done_off = f->base_off + pos;
+    }
+    f->search = f->fill;
+    if (!f->skipping && f->fill - f->scan > f->src->max_line + 1)
+        tfile_begin_skip(f, &rec);
+    f->busy = false;
+}
+
+/* A last line without LF: emitted when its file ends for good. */
+static void
+tfile_flush_partial(struct tfile *f)
+{
+    struct raw_record rec;
+
+    if (!f->skipping && f->fill > f->scan) {
+        tfile_record(f, &rec);
+        f->busy = true;
+        tfile_emit_line(f, &rec, f->scan, f->fill);
+        f->busy = false;
+    }
+    f->skipping = false;
+    f->scan = f->search = f->fill;
+    f->done_off = tfile_read_off(f);
+}
+
+/* Drop consumed bytes, keeping FINGERPRINT_LEN before the pending line. */
+static void
+tfile_compact(struct tfile *f)
+{
+    size_t from;
+
+    if (f->skipping)
+        from = f->fill > FINGERPRINT_LEN ? f->fill - FINGERPRINT_LEN : 0;
+    else
+        from = f->scan > FINGERPRINT_LEN ? f->scan - FINGERPRINT_LEN : 0;
+    if (from == 0)
+        return;
+    memmove(f->buf, f->buf + from, f->fill - from);
+    f->base_off += from;
+    f->fill -= from;
+    f->scan = f->skipping ? f->fill : f->scan - from;
+    f->search = f->fill;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* Set the file position to `off` with no pending bytes. */
+static void
+tfile_reset(struct tfile *f, uint64_t off)
+{
+    f->base_off = f->done_off = off;
+    f->fill = f->scan = f->search = 0;
+    f->skipping = false;
+    f->fp_valid = off == 0;
+    f->fp = CHECKPOINT_FNV_INIT;
+    f->fp_off = 0;
+}
+
+static void
+tfile_release_successors(struct tfile *f)
+{
+    if (!f->has_succ)
+        return;
+    f->has_succ = false;
+    for (struct tfile *g = f->src->files; g != NULL; g = g->next)
+        if (g->pred == f) {
+            g->pred = NULL;
+            tfile_read(g);
+        }
+}
+
+/* A rotated-away file reached its end: its last line, if it has no LF,
+ * is emitted now, and the new file of the same path may be read. */
+static void
+tfile_set_drained(struct tfile *f)
+{
+    if (f->drained)
+        return;
+    f->drained = true;
+    tfile_flush_partial(f);
+    tfile_release_successors(f);
+}
+
+/* The file is smaller than our offset: copytruncate.  Start again at 0. */
+static void
+tfile_restart(struct tfile *f)
+{
+    diagf(f->src, LOG_NOTICE, "%s: truncated, reading again from the start",
+          f->path);
+    tfile_flush_partial(f);
+    tfile_reset(f, 0);
+    f->at_eof = false;
+    tfile_read(f);
+}
+
+static void
+tfile_truncated(struct tfile *f)
+{
+    if (f->reading)
+        f->restart_due = true;
+    else
+        tfile_restart(f);
+}
+
+static void tfile_finalize(struct tfile *f);
+
+/* A read found the end (or failed): look for truncation, let successors
+ * go, and close a rotated file whose grace time is over. */
+static void
+tfile_eof(struct tfile *f)
+{
+    struct stat st;
+
+    f->at_eof = true;
+    if (fstat(f->fd, &st) == 0) {
+        if ((uint64_t)st.st_size < tfile_read_off(f)) {
+            tfile_truncated(f);
+            return;
+        }
+        if ((uint64_t)st.st_size > tfile_read_off(f)) {
+            tfile_read(f);
+            return;
+        }
+    }
+    if (!f->live) {
+        tfile_set_drained(f);
+        if (uv_now(f->src->loop) - f->orphan_since >= ROTATE_GRACE_MS)
+            tfile_finalize(f);
+    }
+}
+
+static void src_maybe_free(struct src_file *s);
+
+static void
+tfile_read_cb(uv_fs_t *req)
+{
+    struct tfile *f = container_of(req, struct tfile, req);
+    struct src_file *s = f->src;
+    ssize_t n = req->result;
+
+    uv_fs_req_cleanup(req);
+    f->reading = false;
+    s->reads--;
+    if (s->closing) {
+        src_maybe_free(s);
+        return;
+    }
+    if (f->restart_due) {
+        f->restart_due = false;
+        tfile_restart(f);
+        return;
+    }
+    if (n < 0) {
+        /* retried by the next poll, not at once */
+        s->counters.errors++;
+        diagf(s, LOG_ERR, "%s: read: %s", f->path, uv_strerror((int)n));
+        f->at_eof = true;
+        if (!f->live)
+            tfile_set_drained(f);
+        return;
+    }
+    if (n == 0) {
+        tfile_eof(f);
+        return;
+    }
+    f->at_eof = false;
+    f->fill += (size_t)n;
+    s->counters.bytes += (uint64_t)n;
+    tfile_scan(f);
+    tfile_read(f);
+}
+
+/* Start the next read unless one runs, the pipeline is congested or an
+ * orphan of the same path must be drained first. */
+static void
+tfile_read(struct tfile *f)
+{
+    struct src_file *s = f->src;
+    uv_buf_t b;
+    int r;
+
+    if (f->reading || f->busy || f->pred != NULL || f->unlinked || s->paused ||
+        s->closing)
+        return;
+    tfile_compact(f);
+    b = uv_buf_init(f->buf + f->fill,
+                    (unsigned)min_u64(READ_CHUNK, f->cap - f->fill));
+    r = uv_fs_read(s->loop, &f->req, f->fd, &b, 1, (int64_t)tfile_read_off(f),
+                   tfile_read_cb);
+    if (r < 0) {
+        s->counters.errors++;
+        diagf(s, LOG_ERR, "%s: read: %s", f->path, uv_strerror(r));
+        return;
+    }
+    f->reading = true;
+    s->reads++;
+}
+
+/* ---- positions at start ---------------------------------------------- */
+
+/* Resume at off when the fingerprint there still matches (and the file is
+ * that long).  Returns 0 or -ESTALE. */
+static int
+tfile_seek_checked(struct tfile *f, uint64_t off, uint64_t want_fp)
+{
+    size_t h = (size_t)min_u64(off, FINGERPRINT_LEN);
+    ssize_t n = pread_full(f->fd, f->buf, h, off - h);
+
+    if (n < 0 || (size_t)n != h ||
+        checkpoint_fnv1a(CHECKPOINT_FNV_INIT, f->buf, h) != want_fp)
+        return -ESTALE;
+    tfile_reset(f, off - h);
+    f->fill = f->scan = f->search = h;
+    f->done_off = off;
+    return 0;
+}
+
+/* Start after the last complete line: the line being written now is
+ * read whole.  A last line too long to back up over is skipped. */
+static int
+tfile_seek_end(struct tfile *f, uint64_t size)
+{
+    size_t h = (size_t)min_u64(size, f->src->max_line + 1 + FINGERPRINT_LEN);
+    uint64_t base = size - h;
+    ssize_t n = pread_full(f->fd, f->buf, h, base);
+    char *nl;
+
+    if (n < 0)
+        return (int)n;
+    h = (size_t)n;
+    tfile_reset(f, base);
+    f->fill = f->search = h;
+    nl = h ? memrchr(f->buf, '\n', h) : NULL;
+    if (nl != NULL && (base == 0 || nl - f->buf + 1 >= FINGERPRINT_LEN))
+        f->scan = (size_t)(nl - f->buf) + 1;
+    else if (nl == NULL && base == 0)
+        f->scan = 0;
+    else {
+        f->scan = h;
+        f->skipping = true;
+    }
+    f->done_off = base + f->scan;
+    if (f->skipping) {
+        size_t k = h < FINGERPRINT_LEN ? h : FINGERPRINT_LEN;
+
+        f->fp = checkpoint_fnv1a(CHECKPOINT_FNV_INIT, f->buf + h - k, k);
+        f->fp_off = f->done_off;
+        f->fp_valid = true;
+    }
+    return 0;
+}
+
+static const struct checkpoint_entry *
+src_ckpt_find(const struct src_file *s, uint64_t dev, uint64_t ino)
+{
+    for (size_t i = 0; i < s->n_ckpt; i++)
+        if (s->ckpt[i].dev == dev && s->ckpt[i].ino == ino)
+            return &s->ckpt[i];
+    return NULL;
+}
+
+/* Where a file found at open starts (DESIGN 4); 0 unless told otherwise. */
+static int
+tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
+{
+    struct src_file *s = f->src;
+    const struct checkpoint_entry *e;
+
+    tfile_reset(f, 0);
+    if (mode == START_ZERO)
+        return 0;
+    if (s->have_ckpt) {
+        e = src_ckpt_find(s, f->dev, f->ino);
+        if (e != NULL && e->offset <= size &&
+            tfile_seek_checked(f, e->offset, e->fingerprint) == 0)
+            return 0;
+        if (e != NULL)
+            diagf(s, LOG_NOTICE,
+                  "%s: changed since the checkpoint, reading from the start",
+                  f->path);
+        tfile_reset(f, 0);
+        return 0;
+    }
+    if (s->base.cfg->from_beginning)
+        return 0;
+    return tfile_seek_end(f, size);
+}
+
+/* ---- files and directories -------------------------------------------- */
+
+static void
+tfile_free(struct tfile *f)
+{
+    if (f == NULL)
+        return;
+    if (f->fd >= 0)
+        close(f->fd);
+    mem_free(f->buf);
+    mem_free(f->path);
+    mem_free(f);
+}
+
+static void
+tfile_ev_close_cb(uv_handle_t *h)
+{
+    struct tfile *f = container_of(h, struct tfile, ev);
+    struct src_file *s = f->src;
+
+    if (f->unlinked)
+        tfile_free(f);
+    s->handles--;
+    src_maybe_free(s);
+}
+
+/* A rotated or deleted file is drained: emit its last partial line, let
+ * whoever waits go, close it. */
+static void
+tfile_finalize(struct tfile *f)
+{
+    struct src_file *s = f->src;
+
+    tfile_flush_partial(f);
+    for (struct tfile **pp = &s->files; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == f) {
+            *pp = f->next;
+            break;
+        }
+    s->n_files--;
+    f->unlinked = true;
+    tfile_release_successors(f);
+    if (f->ev_init)
+        uv_close((uv_handle_t *)&f->ev, tfile_ev_close_cb);
+    else
+        tfile_free(f);
+}
+
+static void
+tfile_ev_cb(uv_fs_event_t *h, const char *name, int events, int status)
+{
+    struct tfile *f = container_of(h, struct tfile, ev);
+
+    (void)name;
+    if (f->unlinked || f->src->closing || status < 0)
+        return;
+    tfile_read(f);
+    if (events & UV_RENAME)
+        src_schedule_check(f->src);
+}
+
+static void
+tfile_watch(struct tfile *f)
+{
+    struct src_file *s = f->src;
+    int r;
+
+    r = uv_fs_event_init(s->loop, &f->ev);
+    if (r == 0) {
+        f->ev_init = true;
+        s->handles++;
+        r = uv_fs_event_start(&f->ev, tfile_ev_cb, f->path, 0);
+    }
+    if (r < 0 && !s->said_watch) {
+        s->said_watch = true;
+        diagf(s, LOG_WARNING, "%s: cannot watch (%s), polling every %d ms",
+              f->path, uv_strerror(r), POLL_MS);
+    }
+}
+
+static void
+dwatch_cb(uv_fs_event_t *h, const char *name, int events, int status)
+{
+    struct dwatch *d = container_of(h, struct dwatch, ev);
+
+    (void)name;
+    /* creations, deletions, renames; writes are seen by the file watch */
+    if (status == 0 && (events & UV_RENAME))
+        src_schedule_check(d->src);
+}
+
+static void
+dwatch_close_cb(uv_handle_t *h)
+{
+    struct dwatch *d = container_of(h, struct dwatch, ev);
+    struct src_file *s = d->src;
+
+    if (!d->linked) { /* a failed start */
+        mem_free(d->path);
+        mem_free(d);
+    }
+    s->handles--;
+    src_maybe_free(s);
+}
+
+/* Watch the directory dir[0, len) unless already watched or too many. */
+static void
+src_watch_dir(struct src_file *s, const char *dir, size_t len)
+{
+    struct dwatch *d;
+    int r;
+
+    for (d = s->dirs; d != NULL; d = d->next)
+        if (strlen(d->path) == len && memcmp(d->path, dir, len) == 0)
+            return;
+    if (s->n_dirs >= DIRS_MAX || (d = mem_calloc(1, sizeof(*d))) == NULL)
+        return;
+    d->src = s;
+    d->path = mem_strndup(dir, len);
+    if (d->path == NULL) {
+        mem_free(d);
+        return;
+    }
+    uv_fs_event_init(s->loop, &d->ev);
+    s->handles++;
+    r = uv_fs_event_start(&d->ev, dwatch_cb, d->path, 0);
+    if (r < 0) {
+        if (r != UV_ENOENT && !s->said_watch) {
+            s->said_watch = true;
+            diagf(s, LOG_WARNING, "%s: cannot watch (%s), polling every %d ms",
+                  d->path, uv_strerror(r), POLL_MS);
+        }
+        uv_close((uv_handle_t *)&d->ev, dwatch_close_cb);
+        return;
+    }
+    d->linked = true;
+    d->next = s->dirs;
+    s->dirs = d;
+    s->n_dirs++;
+}
+
+/* Watch the directory of path[0, n): the part before its last '/'. */
+static void
+src_watch_dir_of(struct src_file *s, const char *path, size_t n)
+{
+    const char *slash = memrchr(path, '/', n);
+
+    if (slash == NULL)
+        src_watch_dir(s, ".", 1);
+    else if (slash == path)
+        src_watch_dir(s, "/", 1);
+    else
+        src_watch_dir(s, path, (size_t)(slash - path));
+}
+
+static struct tfile *
+src_find_live(const struct src_file *s, const char *path)
+{
+    for (struct tfile *f = s->files; f != NULL; f = f->next)
+        if (f->live && strcmp(f->path, path) == 0)
+            return f;
+    return NULL;
+}
+
+/* The inode is followed already: true.  An orphan found again under a
+ * new name matching the glob (auth.log -> auth.log.1 with "auth.log*") is
+ * live again under that name, so it is neither closed nor read twice. */
+static bool
+src_adopt(struct src_file *s, const char *path, const struct stat *st)
+{
+    for (struct tfile *g = s->files; g != NULL; g = g->next) {
+        char *p;
+
+        if (g->dev != (uint64_t)st->st_dev || g->ino != (uint64_t)st->st_ino)
+            continue;
+        if (!g->live && (p = mem_strndup(path, strlen(path))) != NULL) {
+            mem_free(g->path);
+            g->path = p;
+            g->live = true;
+            tfile_release_successors(g);
+            src_watch_dir_of(s, p, strlen(p));
+        }
+        return true;
+    }
+    return false;
+}
+
+/* Link f and wait for an undrained orphan of the same path, if any. */
+static void
+src_link(struct src_file *s, struct tfile *f)
+{
+    for (struct tfile *g = s->files; g != NULL; g = g->next)
+        if (!g->live && !g->drained && strcmp(g->path, f->path) == 0) {
+            f->pred = g;
+            g->has_succ = true;
+            break;
+        }
+    f->next = s->files;
+    s->files = f;
+    s->n_files++;
+}
+
+/*
+ * Follow path from the position `mode` says.  Returns 0 (also when the
+ * inode is followed already), -EISDIR for what is not a regular file,
+ * -EMFILE past FILES_MAX, or -errno.
+ */
+static int
+src_add(struct src_file *s, const char *path, enum start_mode mode)
+{
+    struct tfile *f = NULL;
+    struct stat st;
+    int fd, r = 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) < 0) {
+        r = -errno;
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode))
+        r = -EISDIR;
+    else if (src_adopt(s, path, &st))
+        r = 0;
+    else if (s->n_files >= FILES_MAX)
+        r = -EMFILE;
+    else if ((f = mem_calloc(1, sizeof(*f))) == NULL)
+        r = -ENOMEM;
+    if (r < 0 || f == NULL)
+        goto out;
+    f->fd = -1;
+    f->src = s;
+    f->cap = READ_CHUNK + FINGERPRINT_LEN + s->max_line + 2;
+    f->buf = mem_malloc(f->cap);
+    f->path = mem_strndup(path, strlen(path));
+    if (f->buf == NULL || f->path == NULL) {
+        r = -ENOMEM;
+        goto out;
+    }
+    f->fd = fd;
+    fd = -1;
+    f->dev = (uint64_t)st.st_dev;
+    f->ino = (uint64_t)st.st_ino;
+    f->live = true;
+    r = tfile_start(f, mode, (uint64_t)st.st_size);
+    if (r < 0)
+        goto out;
+    src_link(s, f);
+    tfile_watch(f);
+    src_watch_dir_of(s, path, strlen(path));
+    tfile_read(f);
+    f = NULL;
+out:
+    if (fd >= 0)
+        close(fd);
+    tfile_free(f);
+    return r;
+}
+
+/* ---- change detection ------------------------------------------------- */
+
+/* The path no longer names f (renamed or deleted): f becomes an orphan,
+ * read to its end and kept ROTATE_GRACE_MS for late writers. */
+static void
+tfile_detach(struct tfile *f)
+{
+    struct src_file *s = f->src;
+    struct stat st;
+
+    f->live = false;
+    f->drained = false;
+    f->orphan_since = uv_now(s->loop);
+    if (fstat(f->fd, &st) < 0)
+        return;
+    if (st.st_nlink == 0) {
+        s->counters.errors++;
+        diagf(s, LOG_WARNING, "%s: deleted, reading what is left of it",
+              f->path);
+    }
+    if (!f->reading && (uint64_t)st.st_size == tfile_read_off(f))
+        tfile_set_drained(f);
+    else
+        tfile_read(f);
+}
+
+static void
+tfile_check_orphan(struct tfile *f)
+{
+    struct stat st;
+
+    if (f->reading)
+        return;
+    if (fstat(f->fd, &st) == 0 && (uint64_t)st.st_size != tfile_read_off(f)) {
+        if ((uint64_t)st.st_size < tfile_read_off(f))
+            tfile_truncated(f);
+        else
+            tfile_read(f);
+        return;
+    }
+    tfile_set_drained(f);
+    if (uv_now(f->src->loop) - f->orphan_since >= ROTATE_GRACE_MS)
+        tfile_finalize(f);
+}
+
+static void
+src_report_add(struct src_file *s, const char *path, int r)
+{
+    if (r == -EMFILE) {
+        if (!s->said_full)
+            diagf(s, LOG_ERR, "%s: not followed, already %d files", path,
+                  FILES_MAX);
+        s->said_full = true;
+        return;
+    }
+    if (r < 0 && r != -EISDIR && r != -ENOENT) {
+        s->counters.errors++;
+        diagf(s, LOG_ERR, "%s: cannot open: %s", path, strerror(-r));
+    }
+}
+
+/* stat the path: rotation, deletion, truncation, growth. */
+static void
+tfile_check(struct tfile *f)
+{
+    struct src_file *s = f->src;
+    struct stat st;
+
+    if (!f->live) {
+        tfile_check_orphan(f);
+        return;
+    }
+    if (stat(f->path, &st) < 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            tfile_detach(f);
+        return;
+    }
+    if ((uint64_t)st.st_dev != f->dev || (uint64_t)st.st_ino != f->ino) {
+        tfile_detach(f);
+        src_report_add(s, f->path, src_add(s, f->path, START_ZERO));
+        return;
+    }
+    if ((uint64_t)st.st_size < tfile_read_off(f))
+        tfile_truncated(f);
+    else if ((uint64_t)st.st_size > tfile_read_off(f))
+        tfile_read(f);
+}
+
+static void
+src_check_all(struct src_file *s)
+{
+    struct tfile *f, *next;
+
+    for (f = s->files; f != NULL && !s->closing; f = next) {
+        next = f->next;
+        tfile_check(f);
+    }
+}
+
+/* Glob again and follow what is new: from `mode`'s position. */
+static void
+src_rescan(struct src_file *s, enum start_mode mode)
+{
+    glob_t g;
+    int r;
+
+    memset(&g, 0, sizeof(g));
+    r = glob(s->pattern, GLOB_NOSORT | GLOB_BRACE, NULL, &g);
+    if (r != 0 && r != GLOB_NOMATCH) {
+        if (!s->said_glob)
+            diagf(s, LOG_ERR, "%s: cannot expand (glob error %d)", s->pattern,
+                  r);
+        s->said_glob = true;
+    }
+    for (size_t i = 0; r == 0 && i < g.gl_pathc && !s->closing; i++) {
+        const char *p = g.gl_pathv[i];
+
+        if (src_find_live(s, p) == NULL)
+            src_report_add(s, p, src_add(s, p, mode));
+    }
+    globfree(&g);
+}
+
+static void
+check_cb(uv_timer_t *t)
+{
+    struct src_file *s = t->data;
+
+    src_check_all(s);
+    src_rescan(s, START_ZERO);
+}
+
+/* Look at every file and the glob soon: inotify said something moved. */
+static void
+src_schedule_check(struct src_file *s)
+{
+    if (!s->closing && !uv_is_active((uv_handle_t *)&s->check))
+        uv_timer_start(&s->check, check_cb, CHECK_DELAY_MS, 0);
+}
+
+static void
+tick_cb(uv_timer_t *t)
+{
+    struct src_file *s = t->data;
+
+    src_check_all(s);
+    if (++s->ticks % RESCAN_TICKS == 0)
+        src_rescan(s, START_ZERO);
+}
+
+/* ---- the ops ---------------------------------------------------------- */
+
+static void
+src_maybe_free(struct src_file *s)
+{
+    void (*done_cb)(void *arg);
+    void *arg;
+
+    if (!s->closing || s->handles > 0 || s->reads > 0)
+        return;
+    while (s->files != NULL) {
+        struct tfile *f = s->files;
+
+        s->files = f->next;
+        tfile_free(f);
+    }
+    while (s->dirs != NULL) {
+        struct dwatch *d = s->dirs;
+
+        s->dirs = d->next;
+        mem_free(d->path);
+        mem_free(d);
+    }
+    mem_free(s->ckpt);
+    mem_free(s->marked);
+    buf_done(&s->marked_paths);
+    done_cb = s->done_cb;
+    arg = s->done_arg;
+    mem_free(s);
+    if (done_cb != NULL)
+        done_cb(arg);
+}
+
+static void
+timer_close_cb(uv_handle_t *h)
+{
+    struct src_file *s = h->data;
+
+    s->handles--;
+    src_maybe_free(s);
+}
+
+/* Load the checkpoint for the first scan.  One that cannot be trusted is
+ * reported and counts as "no file known": every file is read from 0. */
+static void
+src_load_checkpoint(struct src_file *s)
+{
+    int r;
+
+    if (s->env.state_dir == NULL)
+        return;
+    r = checkpoint_load(s->env.state_dir, s->base.cfg->name, &s->ckpt,
+                        &s->n_ckpt);
+    if (r == -ENOENT)
+        return;
+    s->have_ckpt = true;
+    if (r < 0) {
+        s->ckpt = NULL;
+        s->n_ckpt = 0;
+        s->counters.errors++;
+        diagf(s, LOG_WARNING,
+              "checkpoint unreadable (%s), not trusted: reading every file "
+              "from its start",
+              strerror(-r));
+    }
+}
+
+/* Watch the directory part of the pattern before its first wildcard. */
+static void
+src_watch_pattern_dir(struct src_file *s)
+{
+    src_watch_dir_of(s, s->pattern, strcspn(s->pattern, "*?[{"));
+}
+
+static int
+src_file_open(uv_loop_t *loop, const struct config_source *cfg,
+              const struct source_env *env, struct source **ret)
+{
+    struct src_file *s;
+    int r;
+
+    if (cfg == NULL || cfg->path == NULL || cfg->path[0] == '\0' ||
+        cfg->name == NULL || env == NULL || env->emit == NULL)
+        return -EINVAL;
+    s = mem_calloc(1, sizeof(*s));
+    if (s == NULL)
+        return -ENOMEM;
+    s->base.ops = &src_file_ops;
+    s->base.cfg = cfg;
+    s->loop = loop;
+    s->env = *env;
+    s->pattern = cfg->path;
+    s->tz_sec = INT64_MIN;
+    s->max_line = cfg->max_line > 0 && cfg->max_line < PARSER_LINE_MAX
+                      ? (size_t)cfg->max_line
+                      : PARSER_LINE_MAX;
+    buf_init(&s->marked_paths, 0);
+    r = tz_parse(cfg->timezone, &s->tz_local, &s->tz_fixed);
+    if (r < 0)
+        goto fail;
+    /* From here on nothing fails: handles are closed asynchronously. */
+    src_load_checkpoint(s);
+    uv_timer_init(loop, &s->tick);
+    uv_timer_init(loop, &s->check);
+    s->tick.data = s->check.data = s;
+    s->handles += 2;
+    src_watch_pattern_dir(s);
+    src_rescan(s, START_INITIAL);
+    mem_free(s->ckpt);
+    s->ckpt = NULL;
+    s->n_ckpt = 0;
+    uv_timer_start(&s->tick, tick_cb, POLL_MS, POLL_MS);
+    *ret = &s->base;
+    return 0;
+fail:
+    mem_free(s);
+    return r;
+}
+
+static void
+src_file_close(struct source *src, void (*done_cb)(void *arg), void *arg)
+{
+    struct src_file *s = (struct src_file *)src;
+
+    s->closing = true;
+    s->done_cb = done_cb;
+    s->done_arg = arg;
+    uv_close((uv_handle_t *)&s->tick, timer_close_cb);
+    uv_close((uv_handle_t *)&s->check, timer_close_cb);
+    for (struct dwatch *d = s->dirs; d != NULL; d = d->next)
+        uv_close((uv_handle_t *)&d->ev, dwatch_close_cb);
+    for (struct tfile *f = s->files; f != NULL; f = f->next)
+        if (f->ev_init)
+            uv_close((uv_handle_t *)&f->ev, tfile_ev_close_cb);
+}
+
+static void
+src_file_resume(struct source *src)
+{
+    struct src_file *s = (struct src_file *)src;
+
+    if (s->closing)
+        return;
+    s->paused = false;
+    for (struct tfile *f = s->files; f != NULL; f = f->next)
+        tfile_read(f);
+}
+
+/* Grow the snapshot array to hold n entries. */
+static int
+src_marked_reserve(struct src_file *s, size_t n)
+{
+    struct checkpoint_entry *e;
+
+    if (n <= s->cap_marked)
+        return 0;
+    e = mem_realloc(s->marked, n * sizeof(*e));
+    if (e == NULL)
+        return -ENOMEM;
+    s->marked = e;
+    s->cap_marked = n;
+    return 0;
+}
+
+static void
+src_file_mark(struct source *src)
+{
+    struct src_file *s = (struct src_file *)src;
+    const char *p;
+    size_t n = 0;
+
+    s->mark_state = -ENOMEM;
+    if (s->env.state_dir == NULL ||
+        src_marked_reserve(s, s->n_files ? s->n_files : 1) < 0)
+        return;
+    buf_reset(&s->marked_paths);
+    for (struct tfile *f = s->files; f != NULL; f = f->next) {
+        uint64_t fp;
+
+        /* a file without a fingerprint is left out: read from 0 later */
+        if (tfile_fingerprint(f, f->done_off, &fp) < 0)
+            continue;
+        s->marked[n++] = (struct checkpoint_entry){.dev = f->dev,
+                                                   .ino = f->ino,
+                                                   .offset = f->done_off,
+                                                   .fingerprint = fp};
+        buf_append(&s->marked_paths, f->path, strlen(f->path) + 1);
+    }
+    if (s->marked_paths.oom)
+        return;
+    p = s->marked_paths.data;
+    for (size_t i = 0; i < n; i++) {
+        s->marked[i].path = p;
+        p += strlen(p) + 1;
+    }
+    s->n_marked = n;
+    s->mark_state = 1;
+}
+
+static int
+src_file_commit(struct source *src)
+{
+    struct src_file *s = (struct src_file *)src;
+
+    if (s->env.state_dir == NULL || s->mark_state == 0)
+        return 0;
+    if (s->mark_state < 0)
+        return s->mark_state;
+    return checkpoint_save(s->env.state_dir, s->base.cfg->name, s->marked,
+                           s->n_marked);
+}
+
+static void
+src_file_counters(const struct source *src, struct source_counters *ret)
+{
+    const struct src_file *s = (const struct src_file *)src;
+
+    *ret = s->counters;
+}
+
+/*
+ * The "file" source type.  open() returns an owned source (freed by
+ * close(), whose done_cb runs once every handle is closed and every read
+ * returned); records passed to env->emit are borrowed for the call.
+ */
+const struct source_ops src_file_ops = {
+    .name = "file",
+    .open = src_file_open,
+    .close = src_file_close,
+    .resume = src_file_resume,
+    .mark = src_file_mark,
+    .commit = src_file_commit,
+    .counters = src_file_counters,
+};
