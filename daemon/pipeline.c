@@ -68,13 +68,18 @@ deliver(struct pipeline *p, struct sink *s, const struct event *ev,
     s->ops->write(s, strv_make(b->data, b->len));
 }
 
+static void deliver_sessions(struct pipeline *p);
+
+/* Session records wait until their event is written; a feed that closes
+ * many (a host restart) delivers them in batches as they come. */
 static void
 collect_session_cb(void *ctx, const struct session *s)
 {
     struct pipeline *p = ctx;
 
-    if (p->n_out < PIPELINE_SESSIONS_MAX)
-        p->out[p->n_out++] = s;
+    if (p->n_out == PIPELINE_SESSIONS_MAX)
+        deliver_sessions(p);
+    p->out[p->n_out++] = s;
 }
 
 static void

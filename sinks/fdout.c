@@ -36,7 +36,7 @@ int
 fdout_open_path(const char *path)
 {
     int fd =
-        open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
 
     return fd < 0 ? -errno : fd;
 }

@@ -72,7 +72,8 @@ void fdout_reopen(struct sink *sink);
 void fdout_close(struct sink *sink, void (*done_cb)(void *arg), void *arg);
 void fdout_counters(const struct sink *sink, struct sink_counters *ret);
 
-/* Open a file sink's path for appending (O_APPEND|O_CLOEXEC, 0640). */
+/* Open a file sink's path for appending (O_APPEND|O_CLOEXEC, 0640), with
+ * read access too, to find a torn last line. */
 int fdout_open_path(const char *path);
 
 #endif
