@@ -33,6 +33,9 @@
 #include "source.h"
 
 #define CHECKPOINT_INTERVAL_MS 1000
+/* A checkpoint is also due after this many records, so that a crash
+ * repeats at most this many however fast the sources read. */
+#define CHECKPOINT_RECORDS 50000
 #define EXPIRE_INTERVAL_MS 1000
 
 enum run_phase {
@@ -62,6 +65,8 @@ struct daemon {
     size_t closing_srcs;
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t ckpt_timer, expire_timer;
+    uv_check_t ckpt_check; /* starts a barrier due by record count */
+    uint64_t since_ckpt;   /* records since the last mark */
     enum run_phase phase;
     bool stop_requested;
     bool reload_requested;
@@ -83,6 +88,7 @@ source_emit_cb(void *ctx, struct source *src, const struct raw_record *rec)
     struct dsource *ds = ctx;
 
     (void)src;
+    ds->d->since_ckpt++;
     return pipeline_record(&ds->d->pipe, ds->pctx, rec);
 }
 
@@ -181,15 +187,32 @@ barrier_done_cb(void *arg)
 }
 
 static void
-ckpt_timer_cb(uv_timer_t *t)
+start_barrier(struct daemon *d)
 {
-    struct daemon *d = t->data;
-
     if (d->phase != PHASE_RUNNING)
         return;
     d->phase = PHASE_BARRIER;
+    d->since_ckpt = 0;
     mark_sources(d);
     sinkset_flush(&d->sinks, barrier_done_cb, d);
+}
+
+static void
+ckpt_timer_cb(uv_timer_t *t)
+{
+    start_barrier(t->data);
+}
+
+/* After each loop turn's I/O: a barrier is due when enough records went
+ * by (checked here, not inside a source's emit, so no source is
+ * re-entered while it is reading). */
+static void
+ckpt_check_cb(uv_check_t *c)
+{
+    struct daemon *d = c->data;
+
+    if (d->since_ckpt >= CHECKPOINT_RECORDS)
+        start_barrier(d);
 }
 
 static void
@@ -232,6 +255,7 @@ close_handles(struct daemon *d)
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
     uv_close((uv_handle_t *)&d->ckpt_timer, NULL);
     uv_close((uv_handle_t *)&d->expire_timer, NULL);
+    uv_close((uv_handle_t *)&d->ckpt_check, NULL);
 }
 
 static void
@@ -347,7 +371,10 @@ init_handles(struct daemon *d)
     uv_timer_init(&d->loop, &d->ckpt_timer);
     uv_timer_init(&d->loop, &d->expire_timer);
     d->sig_term.data = d->sig_int.data = d->sig_hup.data = d;
-    d->ckpt_timer.data = d->expire_timer.data = d;
+    uv_check_init(&d->loop, &d->ckpt_check);
+    d->ckpt_timer.data = d->expire_timer.data = d->ckpt_check.data = d;
+    uv_unref((uv_handle_t *)&d->ckpt_check);
+    uv_check_start(&d->ckpt_check, ckpt_check_cb);
     uv_signal_start(&d->sig_term, signal_cb, SIGTERM);
     uv_signal_start(&d->sig_int, signal_cb, SIGINT);
     uv_signal_start(&d->sig_hup, signal_cb, SIGHUP);

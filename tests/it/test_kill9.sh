@@ -18,7 +18,7 @@ JSON
 RANDOM=42
 for k in $(seq 1 "$kills"); do
     start_daemon "$T/sinks.json"
-    sleep "0.$((RANDOM % 9 + 1))"
+    sleep "$((RANDOM % 2)).$((RANDOM % 9 + 1))"
     kill -9 "$DPID"
     wait "$DPID" 2>/dev/null || true
 done
@@ -37,6 +37,11 @@ uniq_ids=$(ids "$T/out.jsonl" | sort -u | wc -l)
 expect_eq "distinct lines delivered" "$uniq_ids" "$lines"
 dups=$((got - lines))
 echo "# $dups duplicate events over $kills crashes"
-[ "$dups" -ge 0 ] || fail "more lines than written"
-ok "duplicates ($dups) recorded"
+[ "$dups" -ge 0 ] || fail "fewer events than lines"
+# A checkpoint is due every 50,000 records (CHECKPOINT_RECORDS) or second:
+# each crash may repeat one such interval and the records of the barrier
+# in flight.
+bound=$((kills * 100000))
+[ "$dups" -le "$bound" ] || fail "$dups duplicates, more than $bound"
+ok "duplicates ($dups) within one checkpoint interval per crash"
 finish
