@@ -32,6 +32,7 @@
  * stat/open/glob and the short history reads run on the loop thread; they
  * happen per file and per poll, never per line.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -62,6 +63,9 @@
 #define ROTATE_GRACE_MS 1000 /* keep a rotated file open this long */
 #define FILES_MAX 1024       /* followed files per source */
 #define DIRS_MAX 64          /* watched directories per source */
+#define COPY_SCAN_MAX 4096   /* directory entries looked at for a copy */
+#define COPY_MAX_AGE_S 60    /* a copy is at most this old */
+#define PATHBUF_MAX 4096
 #define DIAG_MAX 512
 #define US_PER_S 1000000
 
@@ -71,6 +75,7 @@
 enum start_mode {
     START_INITIAL, /* at open: checkpoint, from_beginning or the end */
     START_ZERO,    /* found later: new data, from its start */
+    START_COPY,    /* a copytruncate copy: at copy_off if copy_fp matches */
 };
 
 struct src_file;
@@ -128,6 +133,7 @@ struct src_file {
     struct dwatch *dirs;
     size_t n_dirs;
     struct checkpoint_entry *ckpt; /* loaded at open, used by the 1st scan */
+    uint64_t copy_off, copy_fp;    /* for START_COPY */
     size_t n_ckpt;
     bool have_ckpt, paused, closing;
     int mark_state; /* 0: no mark yet, 1: marked, < 0: mark failed */
@@ -461,15 +467,35 @@ tfile_set_drained(struct tfile *f)
     tfile_release_successors(f);
 }
 
-/* The file is smaller than our offset: copytruncate.  Start again at 0. */
+static struct tfile *tfile_find_copy(struct tfile *f);
+
+/*
+ * The file is smaller than our offset: copytruncate.  What the writer
+ * added after our last read is only in the copy, so when a recent copy in
+ * the same directory has our fingerprint at done_off, it is read from
+ * there first; then the file again from 0.
+ */
 static void
 tfile_restart(struct tfile *f)
 {
-    diagf(f->src, LOG_NOTICE, "%s: truncated, reading again from the start",
-          f->path);
-    tfile_flush_partial(f);
+    struct tfile *copy = tfile_find_copy(f);
+
+    if (copy != NULL) {
+        diagf(f->src, LOG_NOTICE,
+              "%s: truncated; reading its rest from %s, then it from the "
+              "start",
+              f->path, copy->path);
+    } else {
+        diagf(f->src, LOG_NOTICE, "%s: truncated, reading again from the start",
+              f->path);
+        tfile_flush_partial(f);
+    }
     tfile_reset(f, 0);
     f->at_eof = false;
+    if (copy != NULL) {
+        f->pred = copy;
+        copy->has_succ = true;
+    }
     tfile_read(f);
 }
 
@@ -649,6 +675,8 @@ tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
     tfile_reset(f, 0);
     if (mode == START_ZERO)
         return 0;
+    if (mode == START_COPY)
+        return tfile_seek_checked(f, s->copy_off, s->copy_fp);
     if (s->have_ckpt) {
         e = src_ckpt_find(s, f->dev, f->ino);
         if (e != NULL && e->offset <= size &&
@@ -870,11 +898,13 @@ src_link(struct src_file *s, struct tfile *f)
 
 /*
  * Follow path from the position `mode` says.  Returns 0 (also when the
- * inode is followed already), -EISDIR for what is not a regular file,
- * -EMFILE past FILES_MAX, or -errno.
+ * inode is followed already; *ret, when given, is set only for a new
+ * file), -EISDIR for what is not a regular file, -EMFILE past FILES_MAX,
+ * -ESTALE (START_COPY: another file), or -errno.
  */
 static int
-src_add(struct src_file *s, const char *path, enum start_mode mode)
+src_add(struct src_file *s, const char *path, enum start_mode mode,
+        struct tfile **ret)
 {
     struct tfile *f = NULL;
     struct stat st;
@@ -918,12 +948,81 @@ src_add(struct src_file *s, const char *path, enum start_mode mode)
     tfile_watch(f);
     src_watch_dir_of(s, path, strlen(path));
     tfile_read(f);
+    if (ret != NULL)
+        *ret = f;
     f = NULL;
 out:
     if (fd >= 0)
         close(fd);
     tfile_free(f);
     return r;
+}
+
+/* ---- copytruncate copies --------------------------------------------- */
+
+static bool
+src_follows(const struct src_file *s, const struct stat *st)
+{
+    for (const struct tfile *g = s->files; g != NULL; g = g->next)
+        if (g->dev == (uint64_t)st->st_dev && g->ino == (uint64_t)st->st_ino)
+            return true;
+    return false;
+}
+
+/* Is dir/name a recent regular file, longer than off, not followed yet? */
+static bool
+copy_candidate(const struct src_file *s, const char *path, uint64_t off)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+           (uint64_t)st.st_size > off &&
+           time(NULL) - st.st_mtime <= COPY_MAX_AGE_S && !src_follows(s, &st);
+}
+
+/*
+ * Look in f's directory for the copy a copytruncate made: a recent file
+ * whose FINGERPRINT_LEN bytes before done_off are ours.  Follow it as an
+ * orphan from done_off and return it, or NULL.
+ */
+static struct tfile *
+tfile_find_copy(struct tfile *f)
+{
+    struct src_file *s = f->src;
+    char dir[PATHBUF_MAX], cand[PATHBUF_MAX];
+    const char *slash = strrchr(f->path, '/');
+    struct tfile *g = NULL;
+    struct dirent *de;
+    unsigned seen = 0;
+    DIR *d;
+    int w;
+
+    if (f->done_off == 0 || tfile_fingerprint(f, f->done_off, &s->copy_fp) < 0)
+        return NULL;
+    s->copy_off = f->done_off;
+    w = slash == NULL      ? snprintf(dir, sizeof(dir), ".")
+        : slash == f->path ? snprintf(dir, sizeof(dir), "/")
+                           : snprintf(dir, sizeof(dir), "%.*s",
+                                      (int)(slash - f->path), f->path);
+    if (w < 0 || (size_t)w >= sizeof(dir) || (d = opendir(dir)) == NULL)
+        return NULL;
+    while (g == NULL && seen++ < COPY_SCAN_MAX && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        w = snprintf(cand, sizeof(cand), "%s/%s", dir, de->d_name);
+        if (w < 0 || (size_t)w >= sizeof(cand) ||
+            !copy_candidate(s, cand, f->done_off))
+            continue;
+        if (src_add(s, cand, START_COPY, &g) < 0 || g == NULL) {
+            g = NULL;
+            continue;
+        }
+        g->live = false;
+        g->drained = false;
+        g->orphan_since = uv_now(s->loop);
+    }
+    closedir(d);
+    return g;
 }
 
 /* ---- change detection ------------------------------------------------- */
@@ -1005,7 +1104,7 @@ tfile_check(struct tfile *f)
     }
     if ((uint64_t)st.st_dev != f->dev || (uint64_t)st.st_ino != f->ino) {
         tfile_detach(f);
-        src_report_add(s, f->path, src_add(s, f->path, START_ZERO));
+        src_report_add(s, f->path, src_add(s, f->path, START_ZERO, NULL));
         return;
     }
     if ((uint64_t)st.st_size < tfile_read_off(f))
@@ -1044,7 +1143,7 @@ src_rescan(struct src_file *s, enum start_mode mode)
         const char *p = g.gl_pathv[i];
 
         if (src_find_live(s, p) == NULL)
-            src_report_add(s, p, src_add(s, p, mode));
+            src_report_add(s, p, src_add(s, p, mode, NULL));
     }
     globfree(&g);
 }
