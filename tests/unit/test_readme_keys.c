@@ -3,9 +3,9 @@
  *
  * The key tables in daemon/config.c are the truth.  This test renders them
  * as markdown (one table per section: key | type | default | meaning) and
- *   - compares the rendering with samples/config/README-keys.md, the text
- *     the README's reference is pasted from (ST_UPDATE_README_KEYS=1
- *     rewrites that file instead);
+ *   - compares the rendering with the README's reference between its
+ *     keys:begin/keys:end markers (ST_UPDATE_README_KEYS=1 rewrites that
+ *     part of the README from the tables);
  *   - checks that README.md's sinks-file reference has a row starting with
  *     "| `key` |" for every key of every section (skipped while there is no
  *     README.md).
@@ -91,12 +91,9 @@ render(struct buf *b)
     const struct config_key_table *t;
     const struct config_key *k;
 
-    buf_puts(b, "## Sinks file reference\n\n"
-                "Generated from `config_key_tables[]` (daemon/config.c) by "
-                "tests/unit/test_readme_keys.c;\n"
-                "run it with ST_UPDATE_README_KEYS=1 to refresh this file.\n");
     for (t = config_key_tables; t->section != NULL; t++) {
-        buf_puts(b, "\n");
+        if (t != config_key_tables)
+            buf_puts(b, "\n");
         put_section_title(b, t->section);
         buf_puts(b, "| key | type | default | meaning |\n"
                     "|---|---|---|---|\n");
@@ -122,31 +119,56 @@ render(struct buf *b)
     }
 }
 
+#define KEYS_BEGIN "<!-- keys:begin (tests/unit/test_readme_keys.c) -->\n"
+#define KEYS_END "<!-- keys:end -->\n"
+
+/* Replace the README's reference between the markers with b. */
 static void
-test_reference_file(void **state)
+update_readme(const char *path, const char *readme, const char *begin,
+              const char *end, const struct buf *b)
 {
-    char path[512], *have;
+    FILE *f = fopen(path, "we");
+
+    assert_non_null(f);
+    fwrite(readme, 1, (size_t)(begin - readme) + strlen(KEYS_BEGIN), f);
+    fwrite(b->data, 1, b->len, f);
+    fputs(end, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The README's reference, between its markers, is exactly what the tables
+ * render; ST_UPDATE_README_KEYS=1 rewrites it from the tables.
+ */
+static void
+test_reference_text(void **state)
+{
+    char path[512], *readme;
+    const char *begin, *end;
     struct buf b;
-    size_t len;
-    FILE *f;
 
     buf_init(&b, 0);
     render(&b);
     assert_false(b.oom);
-    snprintf(path, sizeof(path), "%s/samples/config/README-keys.md",
-             test_source_dir());
+    snprintf(path, sizeof(path), "%s/README.md", test_source_dir());
+    readme = test_read_file(path, NULL);
+    assert_non_null(readme);
+    begin = strstr(readme, KEYS_BEGIN);
+    end = begin ? strstr(begin, KEYS_END) : NULL;
+    if (begin == NULL || end == NULL)
+        fail_msg("README.md lacks the keys:begin/keys:end markers");
     if (getenv("ST_UPDATE_README_KEYS") != NULL) {
-        f = fopen(path, "we");
-        assert_non_null(f);
-        assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
-        assert_int_equal(fclose(f), 0);
+        update_readme(path, readme, begin, end, &b);
+        free(readme);
+        readme = test_read_file(path, NULL);
+        begin = strstr(readme, KEYS_BEGIN);
+        end = strstr(begin, KEYS_END);
     }
-    have = test_read_file(path, &len);
-    if (have == NULL)
-        fail_msg("%s missing: run with ST_UPDATE_README_KEYS=1", path);
-    if (len != b.len || memcmp(have, b.data, len) != 0)
-        fail_msg("%s is stale: run with ST_UPDATE_README_KEYS=1", path);
-    free(have);
+    begin += strlen(KEYS_BEGIN);
+    if ((size_t)(end - begin) != b.len || memcmp(begin, b.data, b.len) != 0)
+        fail_msg("README.md's sinks-file reference differs from the key "
+                 "tables: run test_readme_keys with ST_UPDATE_README_KEYS=1");
+    free(readme);
     buf_done(&b);
 }
 
@@ -208,7 +230,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reference_file),
+        cmocka_unit_test(test_reference_text),
         cmocka_unit_test(test_readme),
     };
 
