@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/sessiontail/sinks.json"
-#define CONFIG_FILE_MAX (1024 * 1024)  /* a sinks file larger is refused */
+#define CONFIG_FILE_MAX (1024 * 1024) /* a sinks file larger is refused */
 #define CONFIG_SOURCES_MAX 256
 #define CONFIG_SINKS_MAX 64
 #define CONFIG_NAME_MAX 64
@@ -60,11 +60,11 @@ struct config_key {
 /* What a sink's optional "filter" object keeps: all present parts must
  * match (an empty part matches everything). */
 struct config_filter {
-    char **actions;  /* login, logout... */
-    char **hosts;    /* exact hostnames */
-    char **users;    /* exact user as written */
-    char **formats;  /* parser names */
-    int successful;  /* -1 any, 0 failed only, 1 successful only */
+    char **actions; /* login, logout... */
+    char **hosts;   /* exact hostnames */
+    char **users;   /* exact user as written */
+    char **formats; /* parser names */
+    int successful; /* -1 any, 0 failed only, 1 successful only */
 };
 
 struct config_source {

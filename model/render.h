@@ -33,7 +33,8 @@ void render_put_text_safe(struct buf *b, struct strv v);
 /* One JSON object per event, no trailing newline ({"record":"event",...}). */
 void event_to_json(const struct event *ev, struct buf *b);
 /* One line for a person, no trailing newline:
- * 2024-03-14 13:54:19  web01  login ok   alice  from 10.0.0.5:50438  ssh/publickey */
+ * 2024-03-14 13:54:19  web01  login ok   alice  from 10.0.0.5:50438
+ * ssh/publickey */
 void event_to_text(const struct event *ev, struct buf *b);
 
 /* The session record of DESIGN 3 ({"record":"session",...}). */

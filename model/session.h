@@ -24,8 +24,8 @@
 #define SESSION_ID_LEN 16
 
 struct session_limits {
-    int64_t idle_timeout_us;      /* 0: never expire */
-    size_t max_open;              /* open sessions kept; the oldest is evicted */
+    int64_t idle_timeout_us; /* 0: never expire */
+    size_t max_open;         /* open sessions kept; the oldest is evicted */
     bool include_system_accounts; /* track SYSTEM, DWM-n, machine$... */
 };
 

@@ -40,14 +40,14 @@ struct raw_record {
 
 /* The syslog envelope: RFC 3164 or RFC 5424 header, views into the record. */
 struct envelope {
-    int64_t time_us;     /* EVENT_TIME_UNSET when absent/unparsable */
-    int pri;             /* -1 when absent */
+    int64_t time_us; /* EVENT_TIME_UNSET when absent/unparsable */
+    int pri;         /* -1 when absent */
     struct strv hostname;
-    struct strv app;     /* program / APP-NAME / SYSLOG_IDENTIFIER */
-    struct strv pid;     /* PROCID */
-    struct strv msgid;   /* RFC 5424 only */
-    struct strv sd;      /* RFC 5424 STRUCTURED-DATA, verbatim */
-    struct strv msg;     /* the payload, BOM removed, trailing spaces kept */
+    struct strv app;   /* program / APP-NAME / SYSLOG_IDENTIFIER */
+    struct strv pid;   /* PROCID */
+    struct strv msgid; /* RFC 5424 only */
+    struct strv sd;    /* RFC 5424 STRUCTURED-DATA, verbatim */
+    struct strv msg;   /* the payload, BOM removed, trailing spaces kept */
 };
 
 /* Parse results. */

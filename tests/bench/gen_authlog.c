@@ -25,15 +25,14 @@ rnd(uint32_t n)
     return (uint32_t)((rng * 0x2545f4914f6cdd1dull) >> 33) % n;
 }
 
-static const char *const months[] = {"Jan", "Feb", "Mar", "Apr",
-                                     "May", "Jun", "Jul", "Aug",
-                                     "Sep", "Oct", "Nov", "Dec"};
-static const char *const hosts[] = {"web01", "web02", "db01", "bastion",
-                                    "mail", "ci-runner-3"};
-static const char *const users[] = {"alice", "bob", "carol", "deploy",
-                                    "root", "backup", "dave", "erin"};
-static const char *const bad_users[] = {"admin", "test", "oracle", "ubuntu",
-                                        "pi", "postgres", "user1", "guest"};
+static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+static const char *const hosts[] = {"web01",   "web02", "db01",
+                                    "bastion", "mail",  "ci-runner-3"};
+static const char *const users[] = {"alice", "bob",    "carol", "deploy",
+                                    "root",  "backup", "dave",  "erin"};
+static const char *const bad_users[] = {"admin", "test",     "oracle", "ubuntu",
+                                        "pi",    "postgres", "user1",  "guest"};
 
 static unsigned long lines, target;
 static long clock_s = 3600 * 24 * 60; /* seconds into the year */
@@ -46,14 +45,13 @@ rand_ip(void)
         snprintf(ip_buf, sizeof(ip_buf), "2001:db8:%x::%x", rnd(0xffff),
                  rnd(0xffff) + 1);
     else
-        snprintf(ip_buf, sizeof(ip_buf), "%u.%u.%u.%u", 1 + rnd(223),
-                 rnd(256), rnd(256), 1 + rnd(254));
+        snprintf(ip_buf, sizeof(ip_buf), "%u.%u.%u.%u", 1 + rnd(223), rnd(256),
+                 rnd(256), 1 + rnd(254));
     return ip_buf;
 }
 
-static void
-emit(const char *host, const char *prog, unsigned pid, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static void emit(const char *host, const char *prog, unsigned pid,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
 emit(const char *host, const char *prog, unsigned pid, const char *fmt, ...)
@@ -113,10 +111,12 @@ ssh_story(const char *host, unsigned pid)
          "pam_unix(sshd:session): session opened for user %s(uid=%u) by "
          "(uid=0)",
          u, strcmp(u, "root") ? 1000 + rnd(20) : 0);
-    emit(host, "systemd-logind", 612, "New session %u of user %s.",
-         rnd(5000), u);
-    emit(host, "sshd", pid, "Received disconnect from %s port %u:11: "
-         "disconnected by user", ip, port);
+    emit(host, "systemd-logind", 612, "New session %u of user %s.", rnd(5000),
+         u);
+    emit(host, "sshd", pid,
+         "Received disconnect from %s port %u:11: "
+         "disconnected by user",
+         ip, port);
     emit(host, "sshd", pid, "Disconnected from user %s %s port %u", u, ip,
          port);
     emit(host, "sshd", pid,
@@ -141,11 +141,9 @@ ssh_attack(const char *host, unsigned pid)
          "Failed password for invalid user %s from %s port %u ssh2", u, ip,
          port);
     emit(host, "sshd", pid,
-         "Received disconnect from %s port %u:11: Bye Bye [preauth]", ip,
-         port);
+         "Received disconnect from %s port %u:11: Bye Bye [preauth]", ip, port);
     emit(host, "sshd", pid,
-         "Disconnected from invalid user %s %s port %u [preauth]", u, ip,
-         port);
+         "Disconnected from invalid user %s %s port %u [preauth]", u, ip, port);
 }
 
 static void
@@ -177,7 +175,8 @@ noise(const char *host, unsigned pid)
         emit(host, "CRON", pid,
              "pam_unix(cron:session): session opened for user root(uid=0) "
              "by (uid=0)");
-        emit(host, "CRON", pid, "(root) CMD (command -v debian-sa1 > "
+        emit(host, "CRON", pid,
+             "(root) CMD (command -v debian-sa1 > "
              "/dev/null && debian-sa1 1 1)");
         emit(host, "CRON", pid,
              "pam_unix(cron:session): session closed for user root");
@@ -191,8 +190,8 @@ noise(const char *host, unsigned pid)
         break;
     case 2:
         emit(host, "systemd", 1,
-             "Started session-%u.scope - Session %u of User alice.",
-             rnd(9000), rnd(9000));
+             "Started session-%u.scope - Session %u of User alice.", rnd(9000),
+             rnd(9000));
         break;
     case 3:
         emit(host, "systemd", 1,
@@ -205,8 +204,7 @@ noise(const char *host, unsigned pid)
              "COMMAND=/usr/bin/systemctl restart nginx");
         break;
     default:
-        emit(host, "sshd", pid,
-             "Connection closed by %s port %u", rand_ip(),
+        emit(host, "sshd", pid, "Connection closed by %s port %u", rand_ip(),
              1024 + rnd(60000));
         break;
     }
