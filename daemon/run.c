@@ -65,8 +65,10 @@ struct daemon {
     size_t closing_srcs;
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t ckpt_timer, expire_timer;
-    uv_check_t ckpt_check; /* starts a barrier due by record count */
-    uint64_t since_ckpt;   /* records since the last mark */
+    uv_check_t ckpt_check;  /* starts a barrier due by record count */
+    uint64_t since_ckpt;    /* records since the last mark */
+    int64_t clock_event_us; /* newest event time at the last expiry tick */
+    int64_t clock_wall_us;  /* wall time when it last moved */
     enum run_phase phase;
     bool stop_requested;
     bool reload_requested;
@@ -215,12 +217,26 @@ ckpt_check_cb(uv_check_t *c)
         start_barrier(d);
 }
 
+/*
+ * Sessions age by event time, not by the collector's clock: a file read
+ * from the beginning, or a host whose clock is off, must not expire every
+ * session at once.  The session clock is the newest event time seen,
+ * advanced by the wall time that passed since it last moved, so idle
+ * sessions still expire when the logs go quiet.
+ */
 static void
 expire_timer_cb(uv_timer_t *t)
 {
     struct daemon *d = t->data;
+    int64_t wall = now_us();
 
-    pipeline_expire(&d->pipe, now_us());
+    if (d->pipe.max_time_us == EVENT_TIME_UNSET)
+        return;
+    if (d->pipe.max_time_us != d->clock_event_us) {
+        d->clock_event_us = d->pipe.max_time_us;
+        d->clock_wall_us = wall;
+    }
+    pipeline_expire(&d->pipe, d->clock_event_us + (wall - d->clock_wall_us));
 }
 
 static void
