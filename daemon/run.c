@@ -72,6 +72,8 @@ struct daemon {
     enum run_phase phase;
     bool stop_requested;
     bool reload_requested;
+    bool falling_back;         /* a reload failed: restarting the old one */
+    struct config *failed_cfg; /* the new config that could not start */
     int status;
 };
 
@@ -274,17 +276,38 @@ close_handles(struct daemon *d)
     uv_close((uv_handle_t *)&d->ckpt_check, NULL);
 }
 
+/*
+ * Start cfg after a reload's teardown.  `old` is the configuration that ran
+ * before (owned here now): freed once cfg runs.  When cfg cannot start (a
+ * sink path that cannot be opened...), the old one is started again; when
+ * that fails too, the daemon stops with EXIT_CONFIG.
+ */
 static void
-restart_with(struct daemon *d, struct config *cfg)
+restart_with(struct daemon *d, struct config *cfg, struct config *old)
 {
     d->cfg = cfg;
     d->phase = PHASE_RUNNING;
     d->reload_requested = false;
     if (start(d) == 0) {
-        log_notice("configuration %s loaded", cfg->path ? cfg->path : "");
+        if (d->falling_back)
+            log_notice("running the previous configuration again");
+        else
+            log_notice("configuration %s loaded", cfg->path ? cfg->path : "");
+        d->falling_back = false;
+        config_free(old);
         return;
     }
-    /* Opening failed halfway: stop what opened, then exit non-zero. */
+    if (!d->falling_back && old != NULL) {
+        log_err("cannot start the new configuration; going back to the "
+                "running one");
+        d->falling_back = true;
+        d->next_cfg = old;
+        d->reload_requested = true;
+        d->failed_cfg = cfg;
+        teardown(d);
+        return;
+    }
+    config_free(old);
     d->status = EXIT_CONFIG;
     d->stop_requested = true;
     teardown(d);
@@ -294,7 +317,7 @@ static void
 sinks_closed_cb(void *arg)
 {
     struct daemon *d = arg;
-    struct config *next = d->next_cfg;
+    struct config *next = d->next_cfg, *old;
 
     mem_free(d->srcs);
     d->srcs = NULL;
@@ -305,8 +328,9 @@ sinks_closed_cb(void *arg)
         return;
     }
     d->next_cfg = NULL;
-    config_free(d->cfg);
-    restart_with(d, next);
+    old = d->failed_cfg != NULL ? d->failed_cfg : d->cfg;
+    d->failed_cfg = NULL;
+    restart_with(d, next, old);
 }
 
 static void
@@ -439,6 +463,7 @@ run_main(const char *path, bool explicit_path)
     session_table_free(d.sessions);
     config_free(d.cfg);
     config_free(d.next_cfg);
+    config_free(d.failed_cfg);
     if (uv_loop_close(&d.loop) != 0)
         log_err("handles left open at exit");
     return d.status;

@@ -35,10 +35,20 @@ wait_for 10 bash -c "[ \$(grep -c event '$T/out1.jsonl') -ge 200 ]" ||
 kill -0 "$DPID" || fail "daemon died on a broken reload"
 ok "old configuration keeps running"
 
+conf "$T/no/such/dir/out.jsonl" >"$T/sinks.json"
+kill -HUP "$DPID"
+wait_for 10 grep -q "going back" "$T/stderr.log" || fail "unopenable sink not reported"
+wait_for 10 grep -q "previous configuration again" "$T/stderr.log" ||
+    fail "previous configuration not restarted"
+for i in $(seq 201 210); do accepted "$i"; done >>"$T/in/auth.log"
+wait_for 10 bash -c "[ \$(grep -c event '$T/out1.jsonl') -ge 210 ]" ||
+    fail "previous configuration does not run after a failed reload"
+ok "valid file whose sink cannot open: the previous configuration runs again"
+
 conf "$T/out2.jsonl" >"$T/sinks.json"
 kill -HUP "$DPID"
 wait_for 10 test -e "$T/out2.jsonl" || fail "new configuration not applied"
-for i in $(seq 201 300); do accepted "$i"; done >>"$T/in/auth.log"
+for i in $(seq 211 300); do accepted "$i"; done >>"$T/in/auth.log"
 wait_for 10 bash -c "[ \$(grep -c event '$T/out2.jsonl' 2>/dev/null) -ge 1 ]" ||
     fail "new sink gets nothing"
 sleep 1
