@@ -197,6 +197,26 @@ index_of(const struct parser_ops *ops)
     return -1;
 }
 
+/*
+ * A record with no syslog header that is a payload by itself: a JSON
+ * object or an XML element (NXLog, OpenWEC and Winlogbeat write files of
+ * bare JSON lines; export tools write bare Event XML).  The payload carries
+ * its own time and host.  Returns 0 with env set, or -EBADMSG.
+ */
+static int
+bare_payload(const struct raw_record *rec, struct envelope *env)
+{
+    size_t i = 0;
+
+    while (i < rec->len && (rec->data[i] == ' ' || rec->data[i] == '\t'))
+        i++;
+    if (i == rec->len || (rec->data[i] != '{' && rec->data[i] != '<'))
+        return -EBADMSG;
+    *env = (struct envelope){.time_us = EVENT_TIME_UNSET, .pri = -1};
+    env->msg = strv_make(rec->data + i, rec->len - i);
+    return 0;
+}
+
 /* Envelope facts every event carries (DESIGN 2). */
 static void
 set_record_fields(struct event *ev, const struct raw_record *rec,
@@ -238,7 +258,7 @@ parse_record(struct parse_ctx *ctx, const struct raw_record *rec,
 
     ctx->counters.records++;
     event_init(ev);
-    if (parser_syslog_envelope(rec, &env) < 0)
+    if (parser_syslog_envelope(rec, &env) < 0 && bare_payload(rec, &env) < 0)
         return count(ctx, -EBADMSG, ev);
     i = route(&env);
     if (ctx->only != NULL) {
