@@ -52,6 +52,32 @@ struct winrec {
     char text[WINREC_TEXT_MAX];
 };
 
+/*
+ * The parser state every Windows form shares (one per parse context: the
+ * registry gives parsers with the same state_new one state).  `rec` is the
+ * record being decoded; `xml` is the expat parser of winxml.c, created on
+ * first use and reset per document, freed through xml_free so this file
+ * does not depend on expat.
+ */
+struct win_state {
+    struct winrec rec;
+    void *xml;
+    void (*xml_free)(void *xml);
+};
+
+/* state_new / state_free of every Windows parser (NULL on ENOMEM). */
+void *win_state_new(void);
+void win_state_free(void *state);
+
+/*
+ * Decode one Event XML document (a whole <Event>, or a bare <UserData> /
+ * <EventData> fragment) into r, adding to what r already holds (call
+ * winrec_reset() first for a new event).  Implemented in winxml.c; the
+ * JSON forms use it for the XML they carry (OpenWEC RawJson "data",
+ * OpenWEC Json "UserData").  Returns 0 or -EBADMSG.
+ */
+int winxml_decode(struct win_state *st, struct strv xml, struct winrec *r);
+
 /* Forget everything (does not touch the text buffer's bytes). */
 void winrec_reset(struct winrec *r);
 
