@@ -29,13 +29,35 @@ step() { # step NAME COMMAND...
     fi
 }
 
+# Individual checks, summed over every step for the closing line.
+checks_passed=0
+checks_failed=0
+
+# count_ctest LOG: add ctest's "N% tests passed, F tests failed out of T".
+count_ctest() {
+    local line t f
+    line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$1" | tail -1)
+    [ -n "$line" ] || return 0
+    f=$(sed -E 's/.*passed, ([0-9]+) tests? failed.*/\1/' <<<"$line")
+    t=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    checks_passed=$((checks_passed + t - f))
+    checks_failed=$((checks_failed + f))
+}
+
 suite() { # suite BUILD_DIR CC CMAKE_ARGS...
-    local dir=$1 cc=$2
+    local dir=$1 cc=$2 rc log
     shift 2
-    CC=$cc cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null &&
-        cmake --build "$dir" -j"$jobs" 2>&1 | grep -E 'error|warning' ;
-    [ "${PIPESTATUS[0]}" -eq 0 ] || return 1
-    (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 600)
+    CC=$cc cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null || return 1
+    if ! cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1; then
+        grep -E 'error|warning' "$dir.build.log" | head -40
+        return 1
+    fi
+    log=$(mktemp)
+    (cd "$dir" && ctest --output-on-failure -j"$jobs" --timeout 600) 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    count_ctest "$log"
+    rm -f "$log"
+    return "$rc"
 }
 
 fuzz() {
@@ -51,9 +73,11 @@ fuzz() {
         if "$t" -max_total_time="$fuzz_seconds" -max_len=8192 -timeout=10 \
             -rss_limit_mb=2048 "$seeds" >"$seeds.log" 2>&1; then
             echo "$(basename "$t"): $(grep -E '^#[0-9]+.*DONE' "$seeds.log" | tail -1)"
+            checks_passed=$((checks_passed + 1))
         else
             echo "$(basename "$t"): FAILED"
             tail -40 "$seeds.log"
+            checks_failed=$((checks_failed + 1))
             rc=1
         fi
         rm -rf "$seeds" "$seeds.log"
@@ -75,6 +99,9 @@ step "clang-format" format_check
 step "source checks" tools/checksrc.sh
 
 echo
-[ ${#failures[@]} -eq 0 ] || echo "failed steps: ${failures[*]}"
-echo "$passed passed, $failed failed"
+echo "steps: $passed passed, $failed failed${failures:+ (${failures[*]})}"
+# Format and source checks count as one check each.
+checks_passed=$((checks_passed + 2))
+[ "$failed" -eq 0 ] || checks_failed=$((checks_failed + failed))
+echo "$checks_passed passed, $checks_failed failed"
 [ "$failed" -eq 0 ]
