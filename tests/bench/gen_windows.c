@@ -450,20 +450,36 @@ out_winlogbeat(const struct wev *e)
            "\"ecs\":{\"version\":\"8.0.0\"}}\n");
 }
 
+/* Snare's local-time column, "Thu Mar 14 13:54:19 2024", from the event's
+ * time (the generator's events are all in March 2024; March 1 was a
+ * Friday). */
+static void
+snare_time(const struct wev *e, char *out, size_t cap)
+{
+    static const char *const wd[] = {"Sun", "Mon", "Tue", "Wed",
+                                     "Thu", "Fri", "Sat"};
+    int day = (int)strtol(e->time + 8, NULL, 10);
+
+    snprintf(out, cap, "%s Mar %2d %.8s 2024", wd[(5 + day - 1) % 7], day,
+             e->time + 11);
+}
+
 static void
 out_snare(const struct wev *e)
 {
-    char msg[4096];
+    char msg[4096], when[32];
+    int day = (int)strtol(e->time + 8, NULL, 10);
 
     message(e, msg, sizeof(msg), "   ");
     for (char *p = msg; *p; p++)
         if (*p == '\t')
             *p = ' ';
-    printf("<14>Mar 14 13:54:19 %s MSWinEventLog\t1\t%s\t%lu\tThu Mar 14 "
-           "13:54:19 2024\t%u\t%s\tN/A\tN/A\tSuccess Audit\t%s\tLogon\t\t%s"
-           "\t%lu\n",
-           e->computer, e->channel, e->record, e->id, e->provider, e->computer,
-           msg, e->record % 97);
+    snare_time(e, when, sizeof(when));
+    printf("<14>Mar %2d %.8s %s MSWinEventLog\t1\t%s\t%lu\t%s\t%u\t%s\tN/A\t"
+           "N/A\t%s\t%s\tLogon\t\t%s\t%lu\n",
+           day, e->time + 11, e->computer, e->channel, e->record, when, e->id,
+           e->provider, e->id == 4625 ? "Failure Audit" : "Success Audit",
+           e->computer, msg, e->record % 97);
 }
 
 int
