@@ -48,6 +48,10 @@ struct envelope {
     struct strv msgid; /* RFC 5424 only */
     struct strv sd;    /* RFC 5424 STRUCTURED-DATA, verbatim */
     struct strv msg;   /* the payload, BOM removed, trailing spaces kept */
+    /* Copied from the raw record by parse_record(), for payloads that
+     * carry their own zone-less times (NXLog JSON "EventTime"). */
+    int64_t ref_time_us;
+    int32_t tz_offset_s;
 };
 
 /* Parse results. */

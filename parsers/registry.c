@@ -260,6 +260,8 @@ parse_record(struct parse_ctx *ctx, const struct raw_record *rec,
     event_init(ev);
     if (parser_syslog_envelope(rec, &env) < 0 && bare_payload(rec, &env) < 0)
         return count(ctx, -EBADMSG, ev);
+    env.ref_time_us = rec->ref_time_us;
+    env.tz_offset_s = rec->tz_offset_s;
     i = route(&env);
     if (ctx->only != NULL) {
         if (i >= 0 && registry_parsers[i] != ctx->only)
