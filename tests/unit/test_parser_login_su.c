@@ -19,46 +19,8 @@
 #include <cmocka.h>
 
 #include "../../parsers/registry.h"
+#include "parsetest.h"
 #include "testutil.h"
-
-#define REF_US INT64_C(1735603200000000) /* 2024-12-31T00:00:00Z */
-
-static void
-assert_strv(struct strv v, const char *want)
-{
-    if (want == NULL) {
-        assert_int_equal(v.n, 0);
-        return;
-    }
-    assert_int_equal(v.n, strlen(want));
-    assert_memory_equal(v.p, want, v.n);
-}
-
-static int
-parse_in(struct parse_ctx *ctx, const char *line, struct event *ev)
-{
-    struct raw_record rec = {.data = line,
-                             .len = strlen(line),
-                             .source = STRV_LIT("t"),
-                             .ref_time_us = REF_US,
-                             .has_offset = true,
-                             .offset = 42};
-
-    return parse_record(ctx, &rec, ev);
-}
-
-/* Parse one line in a fresh context with format fmt. */
-static int
-parse1(const char *fmt, const char *line, struct event *ev)
-{
-    int err = 0, r;
-    struct parse_ctx *ctx = parse_ctx_new(fmt, &err);
-
-    assert_non_null(ctx);
-    r = parse_in(ctx, line, ev);
-    parse_ctx_free(ctx);
-    return r;
-}
 
 #define PFX "Mar 14 10:00:01 web01 "
 

@@ -19,21 +19,10 @@
 #include <cmocka.h>
 
 #include "../../parsers/parser.h"
+#include "parsetest.h"
 #include "testutil.h"
 
-#define REF_US INT64_C(1735603200000000) /* 2024-12-31T00:00:00Z */
 #define S_US INT64_C(1000000)
-
-static void
-assert_strv(struct strv v, const char *want)
-{
-    if (want == NULL) {
-        assert_int_equal(v.n, 0);
-        return;
-    }
-    assert_int_equal(v.n, strlen(want));
-    assert_memory_equal(v.p, want, v.n);
-}
 
 static int
 env_of(const char *line, int32_t tz, struct envelope *env)

@@ -1,0 +1,53 @@
+/*
+ * parsetest.h - helpers of the parser tests (include after <cmocka.h>):
+ * parse a line through a parse context with a fixed reference time, and
+ * compare a view with an expected C string (NULL: absent).
+ */
+#ifndef SESSIONTAIL_PARSETEST_H
+#define SESSIONTAIL_PARSETEST_H
+
+#include <string.h>
+
+#include "../../parsers/registry.h"
+
+#define REF_US INT64_C(1735603200000000) /* 2024-12-31T00:00:00Z */
+
+static inline void
+assert_strv(struct strv v, const char *want)
+{
+    if (want == NULL) {
+        assert_int_equal(v.n, 0);
+        return;
+    }
+    assert_int_equal(v.n, strlen(want));
+    assert_memory_equal(v.p, want, v.n);
+}
+
+/* Parse one line in ctx: source "t", record offset 42. */
+static inline int
+parse_in(struct parse_ctx *ctx, const char *line, struct event *ev)
+{
+    struct raw_record rec = {.data = line,
+                             .len = strlen(line),
+                             .source = STRV_LIT("t"),
+                             .ref_time_us = REF_US,
+                             .has_offset = true,
+                             .offset = 42};
+
+    return parse_record(ctx, &rec, ev);
+}
+
+/* Parse one line in a fresh context with format fmt. */
+static inline int
+parse1(const char *fmt, const char *line, struct event *ev)
+{
+    int err = 0, r;
+    struct parse_ctx *ctx = parse_ctx_new(fmt, &err);
+
+    assert_non_null(ctx);
+    r = parse_in(ctx, line, ev);
+    parse_ctx_free(ctx);
+    return r;
+}
+
+#endif
