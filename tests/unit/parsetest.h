@@ -50,4 +50,16 @@ parse1(const char *fmt, const char *line, struct event *ev)
     return r;
 }
 
+/* Every line of a NULL-terminated list parses (format "auto") to `want`. */
+static inline void
+assert_lines_parse(const char *const *lines, int want)
+{
+    struct event ev;
+
+    for (size_t i = 0; lines[i] != NULL; i++) {
+        print_message("%s\n", lines[i]);
+        assert_int_equal(parse1("auto", lines[i], &ev), want);
+    }
+}
+
 #endif

@@ -210,11 +210,8 @@ test_ignored(void **state)
         PFX "getty[1]: ROOT LOGIN ON tty1",
         NULL,
     };
-    struct event ev;
-
     (void)state;
-    for (size_t i = 0; lines[i] != NULL; i++)
-        assert_int_equal(parse1("auto", lines[i], &ev), PARSE_NONE);
+    assert_lines_parse(lines, PARSE_NONE);
 }
 
 static void
@@ -229,11 +226,8 @@ test_malformed(void **state)
         PFX "login[1]: ROOT LOGIN ON",
         NULL,
     };
-    struct event ev;
-
     (void)state;
-    for (size_t i = 0; lines[i] != NULL; i++)
-        assert_int_equal(parse1("auto", lines[i], &ev), -EBADMSG);
+    assert_lines_parse(lines, -EBADMSG);
 }
 
 static void

@@ -272,11 +272,8 @@ test_ignored(void **state)
         HDR "fatal: Timeout before authentication for 198.51.100.97",
         NULL,
     };
-    struct event ev;
-
     (void)state;
-    for (size_t i = 0; lines[i] != NULL; i++)
-        assert_int_equal(parse1("auto", lines[i], &ev), PARSE_NONE);
+    assert_lines_parse(lines, PARSE_NONE);
 }
 
 static void
@@ -290,11 +287,8 @@ test_malformed(void **state)
         HDR "ROOT LOGIN REFUSED FROM 198.51.100.62 port abc",
         NULL,
     };
-    struct event ev;
-
     (void)state;
-    for (size_t i = 0; lines[i] != NULL; i++)
-        assert_int_equal(parse1("auto", lines[i], &ev), -EBADMSG);
+    assert_lines_parse(lines, -EBADMSG);
 }
 
 static void
