@@ -479,6 +479,8 @@ event_to_json(const struct event *ev, struct buf *b)
     identity_members(b, ev->user, ev->user_name, ev->user_domain,
                      ev->username_type, ev->uid, ev->user_id_type,
                      ev->user_type);
+    if (ev->admin)
+        BOOL_M(b, "admin", true); /* 4672: the logon has admin rights */
     STR_M(b, "actor_user", ev->actor_user);
     STR_M(b, "login_id", ev->login_id);
     NAME_M(b, "login_type", event_login_type_name(ev->login_type));
@@ -590,6 +592,8 @@ event_to_text(const struct event *ev, struct buf *b)
         buf_append(b, " failed", 7);
     text_pad(b, b->len - start, TEXT_ACTION_WIDTH);
     text_field(b, ev->user);
+    if (ev->admin)
+        buf_append(b, " admin", 6);
     text_from(b, ev->src_ip, ev->src_port);
     if (strv_present(ev->service) || strv_present(ev->auth_method)) {
         text_sep(b);

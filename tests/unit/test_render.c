@@ -270,6 +270,7 @@ fill_event(struct event *ev)
     ev->format = STRV_LIT("windows-xml");
     ev->source = STRV_LIT("wef");
     ev->record_id = STRV_LIT("42");
+    ev->admin = true;
 }
 
 static void
@@ -288,6 +289,7 @@ test_event_field_order(void **state)
         "uid",
         "user_id_type",
         "user_type",
+        "admin",
         "actor_user",
         "login_id",
         "login_type",
@@ -338,6 +340,7 @@ test_event_field_order(void **state)
     assert_int_equal(cJSON_GetObjectItem(root, "logon_type")->valueint, 10);
     assert_true(cJSON_IsNumber(cJSON_GetObjectItem(root, "src_port")));
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "login_successful")));
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(root, "admin")));
     assert_string_equal(cJSON_GetObjectItem(root, "time")->valuestring,
                         "2024-03-14T13:54:19.000000Z");
     assert_string_equal(cJSON_GetObjectItem(root, "login_type")->valuestring,
@@ -479,6 +482,17 @@ test_text_line(void **state)
     ev.src_ip = STRV_LIT("::1");
     text_of(&ev, out, sizeof(out));
     assert_string_equal(out, "-  -  logout        -  from ::1");
+
+    /* A logon with admin rights (4672) says so after the user. */
+    event_init(&ev);
+    ev.action = EV_ACTION_LOGIN;
+    ev.result = EV_RESULT_SUCCESS;
+    ev.user = STRV_LIT("CORP\\alice");
+    ev.admin = true;
+    ev.src_ip = STRV_LIT("10.0.0.5");
+    text_of(&ev, out, sizeof(out));
+    assert_string_equal(out, "-  -  login ok      CORP\\alice admin"
+                             "  from 10.0.0.5");
 }
 
 static void
