@@ -1,0 +1,576 @@
+/*
+ * winjson.c - Windows events as JSON: one parse with cJSON, the flavour
+ * picked by the keys, one decoder per flavour into the neutral record
+ * (winrec.h), then the one Windows table, windows_map() (DESIGN 2).
+ *
+ * Flavours and the `format` their events carry:
+ *
+ *   root has "winlog" (an object)          -> winlogbeat-json
+ *       Winlogbeat / ECS: https://www.elastic.co/guide/en/beats/winlogbeat/
+ *       current/exported-fields-winlog.html
+ *   root has "System" (an object)          -> openwec-json
+ *       OpenWEC "Json" format: https://github.com/cea-sec/openwec/blob/main/
+ *       doc/formats.md ("Json format")
+ *   root has "meta" and "data" (a string)  -> openwec-json
+ *       OpenWEC "RawJson": the Event XML as Windows sent it, in "data"
+ *   root has "EventID"                     -> nxlog-json
+ *       NXLog im_msvistalog to_json(), CE and Enterprise:
+ *       https://docs.nxlog.co/refman/current/im/msvistalog.html#fields;
+ *       also OpenWEC's "Nxlog" format, which mimics it (doc/formats.md
+ *       "Nxlog format"): same decoder, so same format name.
+ *   anything else                          -> no event (PARSE_NONE)
+ *
+ * Sample: {"EventTime":"2024-03-14 10:02:11","Hostname":"WKS01",
+ * "EventID":4624,"SourceName":"Microsoft-Windows-Security-Auditing",
+ * "Channel":"Security","TargetUserName":"alice","LogonType":"2",...}
+ *
+ * Registration: the registry routes every message starting with "{" to
+ * the "windows-json" ops, which accepts every flavour.  "nxlog-json",
+ * "openwec-json" and "winlogbeat-json" share the parse function and the
+ * state and accept only their own flavour, for `--format NAME`.  The
+ * parse function tells them apart by the format the registry wrote into
+ * the event before calling it.
+ *
+ * Limits: WINJSON_SIZE_MAX bytes, WINJSON_DEPTH_MAX levels of nesting
+ * (checked with a byte scan before cJSON sees the text, so its own limit
+ * of 1000 is never reached), WINREC_DATA_MAX fields and WINREC_TEXT_MAX
+ * bytes of text per event (winrec.h).  A value of the wrong type is a
+ * malformed record (-EBADMSG).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "parser.h"
+#include "winjson.h"
+#include "winrec.h"
+
+#define US_PER_SEC INT64_C(1000000)
+/* Doubles up to 2^53 hold every integer exactly. */
+#define WINJSON_EXACT_INT 9007199254740992.0
+
+enum winjson_flavour {
+    WINJSON_ANY = -1,
+    WINJSON_NXLOG = 0,
+    WINJSON_OPENWEC,
+    WINJSON_OPENWEC_RAW,
+    WINJSON_WINLOGBEAT,
+    _WINJSON_FLAVOUR_MAX,
+};
+
+static const struct {
+    const char *format; /* the events' `format` */
+    winjson_decode_fn *decode;
+} winjson_flavours[_WINJSON_FLAVOUR_MAX] = {
+    [WINJSON_NXLOG] = {"nxlog-json", parser_nxlog_decode},
+    [WINJSON_OPENWEC] = {"openwec-json", parser_openwec_decode},
+    [WINJSON_OPENWEC_RAW] = {"openwec-json", parser_openwec_raw_decode},
+    [WINJSON_WINLOGBEAT] = {"winlogbeat-json", parser_winlogbeat_decode},
+};
+
+/* --- time ------------------------------------------------------------- */
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian, H. Hinnant). */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int
+days_in_month(int64_t y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+/* n digits at *i into *ret; false when they are not all digits. */
+static bool
+digits(struct strv s, size_t *i, int n, int *ret)
+{
+    int v = 0;
+
+    if (s.n - *i < (size_t)n)
+        return false;
+    for (int k = 0; k < n; k++) {
+        char c = s.p[*i + k];
+
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    *i += (size_t)n;
+    *ret = v;
+    return true;
+}
+
+static bool
+expect(struct strv s, size_t *i, char c)
+{
+    if (*i >= s.n || s.p[*i] != c)
+        return false;
+    (*i)++;
+    return true;
+}
+
+/* ".ffff..." into µs (digits past the sixth are read and dropped). */
+static int64_t
+fraction_us(struct strv s, size_t *i)
+{
+    int64_t us = 0;
+    int n = 0;
+
+    if (*i >= s.n || (s.p[*i] != '.' && s.p[*i] != ','))
+        return 0;
+    (*i)++;
+    while (*i < s.n && s.p[*i] >= '0' && s.p[*i] <= '9') {
+        if (n++ < 6)
+            us = us * 10 + (s.p[*i] - '0');
+        (*i)++;
+    }
+    for (; n < 6; n++)
+        us *= 10;
+    return us;
+}
+
+/* "Z", "+hh:mm", "+hhmm", "+hh" at *i into *ret_s; absent: *has false. */
+static bool
+zone(struct strv s, size_t *i, bool *has, int64_t *ret_s)
+{
+    int hh = 0, mm = 0, sign;
+
+    *has = false;
+    if (*i == s.n)
+        return true;
+    *has = true;
+    if (s.p[*i] == 'Z' || s.p[*i] == 'z') {
+        (*i)++;
+        *ret_s = 0;
+        return true;
+    }
+    if (s.p[*i] != '+' && s.p[*i] != '-')
+        return false;
+    sign = s.p[(*i)++] == '-' ? -1 : 1;
+    if (!digits(s, i, 2, &hh))
+        return false;
+    if (*i < s.n && s.p[*i] == ':')
+        (*i)++;
+    if (*i < s.n && !digits(s, i, 2, &mm))
+        return false;
+    if (hh > 23 || mm > 59)
+        return false;
+    *ret_s = sign * (hh * 3600 + mm * 60);
+    return true;
+}
+
+/*
+ * Parse "Y-m-d H:M:S" or "Y-m-dTH:M:S[.f][zone]" (see winjson.h).
+ */
+int
+winjson_time(struct strv s, int32_t tz_offset_s, int64_t *ret_us)
+{
+    int y, mo, d, h, mi, sec;
+    size_t i = 0;
+    int64_t frac, zone_s = tz_offset_s, t;
+    bool has_zone;
+
+    if (!digits(s, &i, 4, &y) || !expect(s, &i, '-') ||
+        !digits(s, &i, 2, &mo) || !expect(s, &i, '-') || !digits(s, &i, 2, &d))
+        return -EBADMSG;
+    if (i >= s.n || (s.p[i] != 'T' && s.p[i] != 't' && s.p[i] != ' '))
+        return -EBADMSG;
+    i++;
+    if (!digits(s, &i, 2, &h) || !expect(s, &i, ':') ||
+        !digits(s, &i, 2, &mi) || !expect(s, &i, ':') ||
+        !digits(s, &i, 2, &sec))
+        return -EBADMSG;
+    frac = fraction_us(s, &i);
+    if (!zone(s, &i, &has_zone, &zone_s) || i != s.n)
+        return -EBADMSG;
+    if (!has_zone)
+        zone_s = tz_offset_s;
+    if (y < 1601 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+        h > 23 || mi > 59 || sec > 60)
+        return -EBADMSG;
+    if (sec == 60) /* a leap second: keep it inside the minute */
+        sec = 59;
+    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - zone_s;
+    *ret_us = t * US_PER_SEC + frac;
+    return 0;
+}
+
+/* --- values ----------------------------------------------------------- */
+
+/*
+ * The scalar text of it (see winjson.h).
+ */
+int
+winjson_scalar(struct winrec *r, const cJSON *it, struct strv *ret)
+{
+    char num[32];
+    const char *p;
+    size_t n;
+
+    if (cJSON_IsString(it)) {
+        p = it->valuestring;
+        n = strlen(p);
+    } else if (cJSON_IsNumber(it)) {
+        double v = it->valuedouble;
+        int k;
+
+        if (v >= -WINJSON_EXACT_INT && v <= WINJSON_EXACT_INT &&
+            v == (double)(int64_t)v)
+            k = snprintf(num, sizeof(num), "%" PRId64, (int64_t)v);
+        else
+            k = snprintf(num, sizeof(num), "%.17g", v);
+        if (k < 0 || (size_t)k >= sizeof(num))
+            return -EBADMSG;
+        p = num;
+        n = (size_t)k;
+    } else if (cJSON_IsBool(it)) {
+        p = cJSON_IsTrue(it) ? "true" : "false";
+        n = strlen(p);
+    } else {
+        return 1;
+    }
+    *ret = winrec_store(r, p, n); /* empty when r is full: truncated */
+    return 0;
+}
+
+/*
+ * A string member (see winjson.h).
+ */
+int
+winjson_get_str(struct winrec *r, const cJSON *obj, const char *key,
+                struct strv *ret)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    if (it == NULL || cJSON_IsNull(it))
+        return 0;
+    if (!cJSON_IsString(it))
+        return -EBADMSG;
+    return winjson_scalar(r, it, ret) < 0 ? -EBADMSG : 0;
+}
+
+/* True when v is all digits (and not empty). */
+static bool
+all_digits(struct strv v)
+{
+    if (v.n == 0)
+        return false;
+    for (size_t i = 0; i < v.n; i++)
+        if (v.p[i] < '0' || v.p[i] > '9')
+            return false;
+    return true;
+}
+
+/*
+ * A numeric id member (see winjson.h).
+ */
+int
+winjson_get_id(struct winrec *r, const cJSON *obj, const char *key,
+               struct strv *ret)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    if (it == NULL || cJSON_IsNull(it))
+        return 0;
+    if (cJSON_IsNumber(it)) {
+        if (!(it->valuedouble >= 0 && it->valuedouble <= WINJSON_EXACT_INT))
+            return -EBADMSG;
+    } else if (!cJSON_IsString(it) ||
+               !all_digits(strv_from_cstr(it->valuestring))) {
+        return -EBADMSG;
+    }
+    return winjson_scalar(r, it, ret) < 0 ? -EBADMSG : 0;
+}
+
+/*
+ * The event id (see winjson.h).
+ */
+int
+winjson_event_id(struct winrec *r, const cJSON *it)
+{
+    uint64_t v;
+
+    if (cJSON_IsNumber(it)) {
+        double d = it->valuedouble;
+
+        if (!(d >= 0 && d <= WINJSON_EVENT_ID_MAX) || d != (double)(int)d)
+            return -EBADMSG;
+        v = (uint64_t)d;
+    } else if (cJSON_IsString(it)) {
+        if (strv_to_u64(strv_from_cstr(it->valuestring), WINJSON_EVENT_ID_MAX,
+                        &v) < 0)
+            return -EBADMSG;
+    } else {
+        return -EBADMSG;
+    }
+    r->event_id = (uint32_t)v;
+    r->has_event_id = true;
+    return 0;
+}
+
+/*
+ * A time member (see winjson.h).
+ */
+int
+winjson_get_time(struct winrec *r, const cJSON *it, const struct envelope *env)
+{
+    if (it == NULL || cJSON_IsNull(it))
+        return 0;
+    if (!cJSON_IsString(it))
+        return -EBADMSG;
+    return winjson_time(strv_from_cstr(it->valuestring), env->tz_offset_s,
+                        &r->time_us);
+}
+
+static bool
+skipped(const char *name, const char *const *skip)
+{
+    for (; skip != NULL && *skip != NULL; skip++)
+        if (strcmp(name, *skip) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Add obj's scalar members as data fields (see winjson.h).
+ */
+int
+winjson_add_members(struct winrec *r, const cJSON *obj, const char *const *skip,
+                    bool nest)
+{
+    for (const cJSON *it = obj->child; it != NULL; it = it->next) {
+        struct strv name, value;
+        int k;
+
+        if (it->string == NULL || skipped(it->string, skip))
+            continue;
+        if (nest && cJSON_IsObject(it)) {
+            if (winjson_add_members(r, it, skip, false) < 0)
+                return -EBADMSG;
+            continue;
+        }
+        k = winjson_scalar(r, it, &value);
+        if (k < 0)
+            return -EBADMSG;
+        if (k > 0)
+            continue;
+        name = winrec_store(r, it->string, strlen(it->string));
+        if (name.n == 0)
+            continue; /* r's text is full (truncated is set) */
+        (void)winrec_add(r, name, value); /* past the limit: counted */
+    }
+    return 0;
+}
+
+/*
+ * Decode an XML fragment from a JSON string (see winjson.h).  The copy
+ * lives in the record's text, so views the XML decoder keeps into its
+ * input stay valid as long as the record.
+ */
+int
+winjson_userdata_xml(struct win_state *st, struct strv xml)
+{
+    static const char open[] = "<UserData>", close[] = "</UserData>";
+    struct winrec *r = &st->rec;
+    bool wrap = !strv_starts_with(xml, "<UserData");
+    struct strv a = STRV_NULL, b, c = STRV_NULL;
+
+    if (wrap)
+        a = winrec_store(r, open, sizeof(open) - 1);
+    b = winrec_store(r, xml.p, xml.n);
+    if (wrap)
+        c = winrec_store(r, close, sizeof(close) - 1);
+    if (r->truncated || b.p == NULL)
+        return -EBADMSG;
+    if (wrap)
+        b = strv_make(a.p, a.n + b.n + c.n); /* stored back to back */
+    return winxml_decode(st, b, r) < 0 ? -EBADMSG : 0;
+}
+
+/* --- parse ------------------------------------------------------------ */
+
+/*
+ * True when no object or array in s nests deeper than max.  Strings are
+ * skipped with memchr, so the scan costs little next to the parse.
+ */
+static bool
+depth_ok(struct strv s, unsigned max)
+{
+    unsigned depth = 0;
+    const char *p = s.p, *end = s.p + s.n;
+
+    while (p < end) {
+        char c = *p++;
+
+        if (c == '"') {
+            for (;;) {
+                const char *q = memchr(p, '"', (size_t)(end - p));
+                size_t bs = 0;
+
+                if (q == NULL)
+                    return true; /* unterminated: cJSON refuses it */
+                while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+                    bs++;
+                p = q + 1;
+                if (bs % 2 == 0)
+                    break;
+            }
+        } else if (c == '{' || c == '[') {
+            if (++depth > max)
+                return false;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return true;
+}
+
+/* The flavour of root, or -EBADMSG / PARSE_NONE (0 -> not Windows). */
+static int
+detect(const cJSON *root, enum winjson_flavour *ret)
+{
+    const cJSON *it;
+
+    if ((it = cJSON_GetObjectItemCaseSensitive(root, "winlog")) != NULL) {
+        *ret = WINJSON_WINLOGBEAT;
+        return cJSON_IsObject(it) ? 1 : -EBADMSG;
+    }
+    if ((it = cJSON_GetObjectItemCaseSensitive(root, "System")) != NULL) {
+        *ret = WINJSON_OPENWEC;
+        return cJSON_IsObject(it) ? 1 : -EBADMSG;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(root, "meta") != NULL &&
+        (it = cJSON_GetObjectItemCaseSensitive(root, "data")) != NULL) {
+        *ret = WINJSON_OPENWEC_RAW;
+        return cJSON_IsString(it) ? 1 : -EBADMSG;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(root, "EventID") != NULL) {
+        *ret = WINJSON_NXLOG;
+        return 1;
+    }
+    return PARSE_NONE;
+}
+
+extern const struct parser_ops parser_nxlog_json_ops;
+extern const struct parser_ops parser_openwec_json_ops;
+extern const struct parser_ops parser_winlogbeat_json_ops;
+
+/* Which flavour the calling ops accepts (the registry wrote its name). */
+static bool
+flavour_wanted(const struct event *ev, enum winjson_flavour f)
+{
+    if (strv_eq_cstr(ev->format, parser_nxlog_json_ops.name))
+        return f == WINJSON_NXLOG;
+    if (strv_eq_cstr(ev->format, parser_openwec_json_ops.name))
+        return f == WINJSON_OPENWEC || f == WINJSON_OPENWEC_RAW;
+    if (strv_eq_cstr(ev->format, parser_winlogbeat_json_ops.name))
+        return f == WINJSON_WINLOGBEAT;
+    return true;
+}
+
+/* The message without the spaces around it (syslog keeps trailing ones). */
+static struct strv
+trim(struct strv v)
+{
+    while (v.n > 0 && (v.p[0] == ' ' || v.p[0] == '\t'))
+        v = strv_make(v.p + 1, v.n - 1);
+    while (v.n > 0 && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t' ||
+                       v.p[v.n - 1] == '\r' || v.p[v.n - 1] == '\n'))
+        v.n--;
+    return v;
+}
+
+/*
+ * Parse one Windows JSON payload (env->msg) into ev: the parse function
+ * of every Windows JSON ops.  state is the shared struct win_state.
+ * Returns PARSE_EVENT, PARSE_NONE (not a Windows event, another flavour
+ * than the ops accepts, or an event id windows_map ignores) or -EBADMSG.
+ * ev's views point into the state's record: valid until the next parse.
+ */
+static int
+parser_winjson_parse(const struct envelope *env, struct event *ev, void *state)
+{
+    struct win_state *st = state;
+    struct strv msg = trim(env->msg);
+    enum winjson_flavour f = WINJSON_ANY;
+    const char *end = NULL;
+    cJSON *root;
+    int r;
+
+    if (msg.n == 0 || msg.n > WINJSON_SIZE_MAX || msg.p[0] != '{' ||
+        !depth_ok(msg, WINJSON_DEPTH_MAX))
+        return -EBADMSG;
+    root = cJSON_ParseWithLengthOpts(msg.p, msg.n, &end, 0);
+    if (root == NULL)
+        return -EBADMSG; /* malformed, or cJSON out of memory */
+    r = -EBADMSG;
+    if (!cJSON_IsObject(root) || end != msg.p + msg.n)
+        goto done;
+    r = detect(root, &f);
+    if (r <= 0)
+        goto done;
+    if (!flavour_wanted(ev, f)) {
+        r = PARSE_NONE;
+        goto done;
+    }
+    winrec_reset(&st->rec);
+    r = winjson_flavours[f].decode(st, root, env);
+    if (r < 0)
+        goto done;
+    ev->format = strv_from_cstr(winjson_flavours[f].format);
+    r = windows_map(&st->rec, ev);
+done:
+    cJSON_Delete(root);
+    return r;
+}
+
+/* Every Windows JSON flavour, detected per record (the "{" route). */
+const struct parser_ops parser_windows_json_ops = {
+    .name = "windows-json",
+    .state_new = win_state_new,
+    .state_free = win_state_free,
+    .parse = parser_winjson_parse,
+};
+
+/* NXLog im_msvistalog to_json() only (and OpenWEC's Nxlog format). */
+const struct parser_ops parser_nxlog_json_ops = {
+    .name = "nxlog-json",
+    .state_new = win_state_new,
+    .state_free = win_state_free,
+    .parse = parser_winjson_parse,
+};
+
+/* OpenWEC Json and RawJson only. */
+const struct parser_ops parser_openwec_json_ops = {
+    .name = "openwec-json",
+    .state_new = win_state_new,
+    .state_free = win_state_free,
+    .parse = parser_winjson_parse,
+};
+
+/* Winlogbeat / ECS only. */
+const struct parser_ops parser_winlogbeat_json_ops = {
+    .name = "winlogbeat-json",
+    .state_new = win_state_new,
+    .state_free = win_state_free,
+    .parse = parser_winjson_parse,
+};
