@@ -23,12 +23,24 @@ extern const struct parser_ops parser_sshd_ops;
 extern const struct parser_ops parser_pam_ops;
 extern const struct parser_ops parser_login_ops;
 extern const struct parser_ops parser_su_ops;
+extern const struct parser_ops parser_windows_json_ops;
+extern const struct parser_ops parser_nxlog_json_ops;
+extern const struct parser_ops parser_openwec_json_ops;
+extern const struct parser_ops parser_winlogbeat_json_ops;
 
 /* Room for the parser table (the NULL-terminated array below). */
 #define REGISTRY_PARSERS_MAX 16
 
 static const struct parser_ops *const registry_parsers[] = {
-    &parser_sshd_ops, &parser_pam_ops, &parser_login_ops, &parser_su_ops, NULL,
+    &parser_sshd_ops,
+    &parser_pam_ops,
+    &parser_login_ops,
+    &parser_su_ops,
+    &parser_windows_json_ops,
+    &parser_nxlog_json_ops,
+    &parser_openwec_json_ops,
+    &parser_winlogbeat_json_ops,
+    NULL,
 };
 
 _Static_assert(sizeof(registry_parsers) / sizeof(registry_parsers[0]) <=
@@ -50,6 +62,8 @@ static const struct {
     {ROUTE_MSG_PREFIX, "pam_unix: ", &parser_pam_ops},
     {ROUTE_MSG_PREFIX, "(pam_unix) ", &parser_pam_ops},
     {ROUTE_APP_SUFFIX, "(pam_unix)", &parser_pam_ops},
+    /* Windows JSON (NXLog, OpenWEC, Winlogbeat): the flavour by its keys */
+    {ROUTE_MSG_PREFIX, "{", &parser_windows_json_ops},
 };
 
 /* Owned by the caller of parse_ctx_new(); freed by parse_ctx_free(). */
@@ -264,7 +278,9 @@ parse_record(struct parse_ctx *ctx, const struct raw_record *rec,
     env.tz_offset_s = rec->tz_offset_s;
     i = route(&env);
     if (ctx->only != NULL) {
-        if (i >= 0 && registry_parsers[i] != ctx->only)
+        /* Parsers sharing a parse function are one family (the Windows
+         * JSON flavours): the one asked for takes what the route found. */
+        if (i >= 0 && registry_parsers[i]->parse != ctx->only->parse)
             return count(ctx, PARSE_NONE, ev);
         i = index_of(ctx->only); /* the user said what it is */
     }
