@@ -27,20 +27,20 @@ extern const struct parser_ops parser_windows_json_ops;
 extern const struct parser_ops parser_nxlog_json_ops;
 extern const struct parser_ops parser_openwec_json_ops;
 extern const struct parser_ops parser_winlogbeat_json_ops;
+extern const struct parser_ops parser_snare_ops;
+extern const struct parser_ops parser_wintext_ops;
+extern const struct parser_ops parser_nxlog_sd_ops;
 
 /* Room for the parser table (the NULL-terminated array below). */
 #define REGISTRY_PARSERS_MAX 16
 
 static const struct parser_ops *const registry_parsers[] = {
-    &parser_sshd_ops,
-    &parser_pam_ops,
-    &parser_login_ops,
-    &parser_su_ops,
-    &parser_windows_json_ops,
-    &parser_nxlog_json_ops,
-    &parser_openwec_json_ops,
-    &parser_winlogbeat_json_ops,
-    NULL,
+    &parser_sshd_ops,         &parser_pam_ops,
+    &parser_login_ops,        &parser_su_ops,
+    &parser_windows_json_ops, &parser_nxlog_json_ops,
+    &parser_openwec_json_ops, &parser_winlogbeat_json_ops,
+    &parser_snare_ops,        &parser_wintext_ops,
+    &parser_nxlog_sd_ops,     NULL,
 };
 
 _Static_assert(sizeof(registry_parsers) / sizeof(registry_parsers[0]) <=
@@ -50,6 +50,7 @@ _Static_assert(sizeof(registry_parsers) / sizeof(registry_parsers[0]) <=
 enum route_kind {
     ROUTE_MSG_PREFIX, /* the message starts with `text` */
     ROUTE_APP_SUFFIX, /* the program name ends with `text` */
+    ROUTE_SD_PREFIX,  /* the RFC 5424 STRUCTURED-DATA starts with `text` */
 };
 
 /* Content rules, tried before the program names. */
@@ -64,6 +65,10 @@ static const struct {
     {ROUTE_APP_SUFFIX, "(pam_unix)", &parser_pam_ops},
     /* Windows JSON (NXLog, OpenWEC, Winlogbeat): the flavour by its keys */
     {ROUTE_MSG_PREFIX, "{", &parser_windows_json_ops},
+    /* Snare for Windows: "MSWinEventLog<TAB>criticality<TAB>..." */
+    {ROUTE_MSG_PREFIX, "MSWinEventLog\t", &parser_snare_ops},
+    /* NXLog to_syslog_ietf: every field an SD-PARAM of [NXLOG@14506 ...] */
+    {ROUTE_SD_PREFIX, "[NXLOG@", &parser_nxlog_sd_ops},
 };
 
 /* Owned by the caller of parse_ctx_new(); freed by parse_ctx_free(). */
@@ -171,6 +176,8 @@ route_matches(size_t r, const struct envelope *env)
     case ROUTE_APP_SUFFIX:
         return env->app.n >= t.n &&
                memcmp(env->app.p + env->app.n - t.n, t.p, t.n) == 0;
+    case ROUTE_SD_PREFIX:
+        return env->sd.n >= t.n && memcmp(env->sd.p, t.p, t.n) == 0;
     }
     return false;
 }

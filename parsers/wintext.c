@@ -1,0 +1,631 @@
+/*
+ * wintext.c - Windows event messages as English text: the section reader
+ * shared by the Snare parser, and the "windows-text" parser for NXLog's
+ * to_syslog_bsd output (xm_syslog), where only the rendered message is
+ * left:
+ *
+ *   <13>Mar 14 13:54:19 WKS10001 Microsoft-Windows-Security-Auditing[780]:
+ *   An account was successfully logged on.  Subject:  Security ID:  S-1-0-0
+ *   ...  New Logon:  Security ID:  S-1-5-21-1-2-3-1104  Account Name:
+ *   alice  ...  Network Information:  Source Network Address:  192.0.2.7
+ *
+ * The message texts are those of the Security auditing, TerminalServices
+ * LocalSessionManager and RemoteConnectionManager manifests as Microsoft
+ * documents them (learn.microsoft.com, "4624(S): An account was
+ * successfully logged on." and siblings): a title sentence that names the
+ * event, then "Label:<TAB><TAB>value" lines grouped under section lines
+ * ("New Logon:").  The title gives the event id (NXLog's to_syslog_bsd
+ * keeps no EventID); a table of (section, label) gives the EventData name
+ * windows_map() expects.  A few events put the same labels under another
+ * heading (4634's "Subject" is the account logged off, XML TargetUserName;
+ * 4778's "Subject" is AccountName): a per-event section alias says so.
+ *
+ * Layouts: Windows writes CR LF and tabs; Snare and NXLog replace each by
+ * a space, so pairs are separated by runs of two or more spaces; some
+ * relays squeeze runs to one space, and then labels are found by name.
+ * Pure, allocation-free: field values are views into the message.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "parser.h"
+#include "winrec.h"
+#include "wintext.h"
+
+/* Digits of a session number in the LSM 39/40 sentences. */
+#define WINTEXT_NUM_MAX 10
+
+#define SEC_AUDIT "Microsoft-Windows-Security-Auditing"
+#define LSM "Microsoft-Windows-TerminalServices-LocalSessionManager"
+#define RCM "Microsoft-Windows-TerminalServices-RemoteConnectionManager"
+
+/* Titles of the session events (DESIGN 2), first sentence of each. */
+static const struct wintext_title wintext_titles[] = {
+    {"An account was successfully logged on.", 4624, SEC_AUDIT, "Security"},
+    {"An account failed to log on.", 4625, SEC_AUDIT, "Security"},
+    {"An account was logged off.", 4634, SEC_AUDIT, "Security"},
+    {"User initiated logoff:", 4647, SEC_AUDIT, "Security"},
+    {"A logon was attempted using explicit credentials.", 4648, SEC_AUDIT,
+     "Security"},
+    {"Special privileges assigned to new logon.", 4672, SEC_AUDIT, "Security"},
+    {"A session was reconnected to a Window Station.", 4778, SEC_AUDIT,
+     "Security"},
+    {"A session was disconnected from a Window Station.", 4779, SEC_AUDIT,
+     "Security"},
+    {"The workstation was locked.", 4800, SEC_AUDIT, "Security"},
+    {"The workstation was unlocked.", 4801, SEC_AUDIT, "Security"},
+    {"The screen saver was invoked.", 4802, SEC_AUDIT, "Security"},
+    {"The screen saver was dismissed.", 4803, SEC_AUDIT, "Security"},
+    {"Windows is starting up.", 4608, SEC_AUDIT, "Security"},
+    {"The event logging service has shut down.", 1100,
+     "Microsoft-Windows-Eventlog", "Security"},
+    {"Remote Desktop Services: Session logon succeeded:", 21, LSM,
+     LSM "/Operational"},
+    {"Remote Desktop Services: Shell start notification received:", 22, LSM,
+     LSM "/Operational"},
+    {"Remote Desktop Services: Session logoff succeeded:", 23, LSM,
+     LSM "/Operational"},
+    {"Remote Desktop Services: Session has been disconnected:", 24, LSM,
+     LSM "/Operational"},
+    {"Remote Desktop Services: Session reconnection succeeded:", 25, LSM,
+     LSM "/Operational"},
+    {"Remote Desktop Services: User authentication succeeded:", 1149, RCM,
+     RCM "/Operational"},
+};
+
+/*
+ * LSM 39 and 40 have no labels: "Session 3 has been disconnected by
+ * session 1", "Session 2 has been disconnected, reason code 5".  Each is
+ * "Session N<middle>M" with N and M put under the UserData names.
+ */
+static const struct {
+    const char *middle;
+    uint32_t event_id;
+    const char *first, *second;
+} wintext_sentences[] = {
+    {" has been disconnected by session ", 39, "TargetSession", "Source"},
+    {" has been disconnected, reason code ", 40, "Session", "Reason"},
+};
+
+static const struct wintext_title wintext_lsm_39 = {"Session ", 39, LSM,
+                                                    LSM "/Operational"};
+static const struct wintext_title wintext_lsm_40 = {"Session ", 40, LSM,
+                                                    LSM "/Operational"};
+
+enum wt_section {
+    WT_TOP = 0, /* before any section line */
+    WT_SUBJECT,
+    WT_NEW_LOGON,
+    WT_FAILED_ACCOUNT,
+    WT_LOGON_INFO,
+    WT_NETWORK,
+    WT_AUTH,
+    WT_FAILURE,
+    WT_CREDS,
+    WT_TARGET_SERVER,
+    WT_SESSION,
+    WT_ADDITIONAL,
+    WT_PROCESS,
+    WT_LSM, /* LocalSessionManager labels (no sections) */
+    WT_RCM, /* RemoteConnectionManager 1149 labels */
+    WT_ANY, /* label table only: in whatever section */
+    _WT_SECTION_MAX,
+};
+
+/* Section lines, as Windows writes them (without the colon). */
+static const struct {
+    const char *name;
+    enum wt_section section;
+} wintext_sections[] = {
+    {"Subject", WT_SUBJECT},
+    {"New Logon", WT_NEW_LOGON},
+    {"Account For Which Logon Failed", WT_FAILED_ACCOUNT},
+    {"Logon Information", WT_LOGON_INFO},
+    {"Network Information", WT_NETWORK},
+    {"Detailed Authentication Information", WT_AUTH},
+    {"Failure Information", WT_FAILURE},
+    {"Account Whose Credentials Were Used", WT_CREDS},
+    {"Target Server", WT_TARGET_SERVER},
+    {"Session", WT_SESSION},
+    {"Additional Information", WT_ADDITIONAL},
+    {"Process Information", WT_PROCESS},
+};
+
+/* Events whose labels sit under another heading than 4624's. */
+static const struct {
+    uint32_t event_id;
+    enum wt_section from, to;
+} wintext_aliases[] = {
+    /* the "Subject" of a logoff or lock is the account it is about */
+    {4634, WT_SUBJECT, WT_NEW_LOGON},
+    {4647, WT_SUBJECT, WT_NEW_LOGON},
+    {4800, WT_SUBJECT, WT_NEW_LOGON},
+    {4801, WT_SUBJECT, WT_NEW_LOGON},
+    {4802, WT_SUBJECT, WT_NEW_LOGON},
+    {4803, WT_SUBJECT, WT_NEW_LOGON},
+    /* 4778/4779: AccountName, AccountDomain, LogonID */
+    {4778, WT_SUBJECT, WT_SESSION},
+    {4779, WT_SUBJECT, WT_SESSION},
+    {21, WT_TOP, WT_LSM},
+    {22, WT_TOP, WT_LSM},
+    {23, WT_TOP, WT_LSM},
+    {24, WT_TOP, WT_LSM},
+    {25, WT_TOP, WT_LSM},
+    {1149, WT_TOP, WT_RCM},
+};
+
+/*
+ * (section, label) -> EventData name of the XML form.  A NULL name is a
+ * label we know but do not keep (it still ends the value before it).
+ */
+static const struct {
+    enum wt_section section;
+    const char *label;
+    const char *name;
+} wintext_labels[] = {
+    {WT_SUBJECT, "Security ID", "SubjectUserSid"},
+    {WT_SUBJECT, "Account Name", "SubjectUserName"},
+    {WT_SUBJECT, "Account Domain", "SubjectDomainName"},
+    {WT_SUBJECT, "Logon ID", "SubjectLogonId"},
+    {WT_SUBJECT, "Logon GUID", "LogonGuid"},
+    {WT_ANY, "Logon Type", "LogonType"},
+    {WT_ANY, "Impersonation Level", "ImpersonationLevel"},
+    {WT_ANY, "Privileges", "PrivilegeList"},
+    {WT_LOGON_INFO, "Restricted Admin Mode", "RestrictedAdminMode"},
+    {WT_LOGON_INFO, "Remote Credential Guard", "RemoteCredentialGuard"},
+    {WT_LOGON_INFO, "Virtual Account", "VirtualAccount"},
+    {WT_LOGON_INFO, "Elevated Token", "ElevatedToken"},
+    {WT_NEW_LOGON, "Security ID", "TargetUserSid"},
+    {WT_NEW_LOGON, "Account Name", "TargetUserName"},
+    {WT_NEW_LOGON, "Account Domain", "TargetDomainName"},
+    {WT_NEW_LOGON, "Logon ID", "TargetLogonId"},
+    {WT_NEW_LOGON, "Linked Logon ID", "TargetLinkedLogonId"},
+    {WT_NEW_LOGON, "Network Account Name", "TargetOutboundUserName"},
+    {WT_NEW_LOGON, "Network Account Domain", "TargetOutboundDomainName"},
+    {WT_NEW_LOGON, "Logon GUID", "LogonGuid"},
+    {WT_NEW_LOGON, "Session ID", "SessionId"},
+    {WT_FAILED_ACCOUNT, "Security ID", "TargetUserSid"},
+    {WT_FAILED_ACCOUNT, "Account Name", "TargetUserName"},
+    {WT_FAILED_ACCOUNT, "Account Domain", "TargetDomainName"},
+    {WT_FAILURE, "Failure Reason", "FailureReason"},
+    {WT_FAILURE, "Status", "Status"},
+    {WT_FAILURE, "Sub Status", "SubStatus"},
+    {WT_PROCESS, "Process ID", "ProcessId"},
+    {WT_PROCESS, "Process Name", "ProcessName"},
+    {WT_PROCESS, "Caller Process ID", "ProcessId"},
+    {WT_PROCESS, "Caller Process Name", "ProcessName"},
+    {WT_NETWORK, "Workstation Name", "WorkstationName"},
+    {WT_NETWORK, "Source Network Address", "IpAddress"},
+    {WT_NETWORK, "Source Port", "IpPort"},
+    {WT_NETWORK, "Network Address", "IpAddress"},
+    {WT_NETWORK, "Port", "IpPort"},
+    {WT_AUTH, "Logon Process", "LogonProcessName"},
+    {WT_AUTH, "Authentication Package", "AuthenticationPackageName"},
+    {WT_AUTH, "Transited Services", "TransmittedServices"},
+    {WT_AUTH, "Package Name (NTLM only)", "LmPackageName"},
+    {WT_AUTH, "Key Length", "KeyLength"},
+    {WT_CREDS, "Account Name", "TargetUserName"},
+    {WT_CREDS, "Account Domain", "TargetDomainName"},
+    {WT_CREDS, "Logon GUID", "TargetLogonGuid"},
+    {WT_TARGET_SERVER, "Target Server Name", "TargetServerName"},
+    {WT_TARGET_SERVER, "Additional Information", "TargetInfo"},
+    {WT_SESSION, "Account Name", "AccountName"},
+    {WT_SESSION, "Account Domain", "AccountDomain"},
+    {WT_SESSION, "Logon ID", "LogonID"},
+    {WT_SESSION, "Session Name", "SessionName"},
+    {WT_ADDITIONAL, "Client Name", "ClientName"},
+    {WT_ADDITIONAL, "Client Address", "ClientAddress"},
+    {WT_LSM, "User", "User"},
+    {WT_LSM, "Session ID", "SessionID"},
+    {WT_LSM, "Source Network Address", "Address"},
+    {WT_RCM, "User", "Param1"},
+    {WT_RCM, "Domain", "Param2"},
+    {WT_RCM, "Source Network Address", "Param3"},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The reader's position: one pending label waiting for its value. */
+struct wt_reader {
+    const char *start, *end; /* the text after the title */
+    const char *floor;       /* just after the last label's colon */
+    enum wt_section section;
+    uint32_t event_id;
+    struct strv label;  /* pending label; p == NULL: none */
+    const char *vstart; /* where its value starts */
+    struct winrec *r;
+    bool only_missing; /* keep fields r already has */
+    int added;
+};
+
+static bool
+is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* A separator between pairs: a tab or line end, or a second blank. */
+static bool
+is_hard(char c)
+{
+    return c == '\t' || c == '\r' || c == '\n';
+}
+
+static struct strv
+trim(const char *s, const char *e)
+{
+    while (s < e && is_ws(*s))
+        s++;
+    while (e > s && is_ws(e[-1]))
+        e--;
+    return strv_make(s, (size_t)(e - s));
+}
+
+static bool
+eq_cstr(struct strv v, const char *s)
+{
+    size_t n = strlen(s);
+
+    return v.n == n && memcmp(v.p, s, n) == 0;
+}
+
+/*
+ * The title msg starts with (leading blanks skipped), or NULL.  The LSM
+ * 39/40 sentences count as titles too (they are the whole message).
+ */
+const struct wintext_title *
+wintext_title_find(struct strv msg)
+{
+    struct strv t = trim(msg.p, msg.p + msg.n);
+
+    for (size_t i = 0; i < NELEM(wintext_titles); i++)
+        if (strv_starts_with(t, wintext_titles[i].text))
+            return &wintext_titles[i];
+    if (!strv_starts_with(t, "Session "))
+        return NULL;
+    for (size_t i = 0; i < NELEM(wintext_sentences); i++) {
+        const char *m = wintext_sentences[i].middle;
+        size_t mn = strlen(m), k = 8;
+
+        while (k < t.n && k < 8 + WINTEXT_NUM_MAX &&
+               (unsigned)(t.p[k] - '0') <= 9)
+            k++;
+        if (k > 8 && t.n - k > mn && memcmp(t.p + k, m, mn) == 0)
+            return wintext_sentences[i].event_id == 39 ? &wintext_lsm_39
+                                                       : &wintext_lsm_40;
+    }
+    return NULL;
+}
+
+/* Digits at the start of v (the numbers of the LSM 39/40 sentences). */
+static struct strv
+lead_digits(const char *p, const char *e)
+{
+    const char *s = p;
+
+    while (p < e && p - s < WINTEXT_NUM_MAX && (unsigned)(*p - '0') <= 9)
+        p++;
+    return strv_make(s, (size_t)(p - s));
+}
+
+/* LSM 39/40: "Session N<middle>M" -> two fields.  Returns fields added. */
+static int
+read_sentence(struct strv t, uint32_t event_id, struct winrec *r)
+{
+    const char *e = t.p + t.n;
+
+    for (size_t i = 0; i < NELEM(wintext_sentences); i++) {
+        const char *m = wintext_sentences[i].middle;
+        struct strv n1, n2;
+        size_t mn = strlen(m);
+
+        if (wintext_sentences[i].event_id != event_id || t.n < 8)
+            continue;
+        n1 = lead_digits(t.p + 8, e);
+        if (n1.n == 0 || (size_t)(e - (n1.p + n1.n)) < mn ||
+            memcmp(n1.p + n1.n, m, mn) != 0)
+            return 0;
+        n2 = lead_digits(n1.p + n1.n + mn, e);
+        winrec_add(r, strv_from_cstr(wintext_sentences[i].first), n1);
+        if (n2.n > 0)
+            winrec_add(r, strv_from_cstr(wintext_sentences[i].second), n2);
+        return n2.n > 0 ? 2 : 1;
+    }
+    return 0;
+}
+
+static int
+section_of(struct strv label)
+{
+    for (size_t i = 0; i < NELEM(wintext_sections); i++)
+        if (eq_cstr(label, wintext_sections[i].name))
+            return (int)wintext_sections[i].section;
+    return -1;
+}
+
+static enum wt_section
+alias(uint32_t event_id, enum wt_section s)
+{
+    for (size_t i = 0; i < NELEM(wintext_aliases); i++)
+        if (wintext_aliases[i].event_id == event_id &&
+            wintext_aliases[i].from == s)
+            return wintext_aliases[i].to;
+    return s;
+}
+
+/* The EventData name of label in section s, or NULL. */
+static const char *
+name_of(enum wt_section s, struct strv label)
+{
+    const char *any = NULL;
+
+    for (size_t i = 0; i < NELEM(wintext_labels); i++) {
+        if (wintext_labels[i].section != s &&
+            wintext_labels[i].section != WT_ANY)
+            continue;
+        if (!eq_cstr(label, wintext_labels[i].label))
+            continue;
+        if (wintext_labels[i].section == s)
+            return wintext_labels[i].name;
+        any = wintext_labels[i].name;
+    }
+    return any;
+}
+
+/* True when v ends with the word(s) s, on a word boundary. */
+static bool
+ends_with_word(struct strv v, const char *s, size_t n)
+{
+    return v.n >= n && memcmp(v.p + v.n - n, s, n) == 0 &&
+           (v.n == n || v.p[v.n - n - 1] == ' ');
+}
+
+/*
+ * Single-spaced text ("S-1-5-18 Account Name:"): the longest known label
+ * or section name that ends t on a word boundary, or an empty view.
+ */
+static struct strv
+known_suffix(struct strv t)
+{
+    struct strv best = STRV_NULL;
+
+    for (size_t i = 0; i < NELEM(wintext_labels); i++) {
+        size_t n = strlen(wintext_labels[i].label);
+
+        if (n > best.n && ends_with_word(t, wintext_labels[i].label, n))
+            best = strv_make(t.p + t.n - n, n);
+    }
+    for (size_t i = 0; i < NELEM(wintext_sections); i++) {
+        size_t n = strlen(wintext_sections[i].name);
+
+        if (n > best.n && ends_with_word(t, wintext_sections[i].name, n))
+            best = strv_make(t.p + t.n - n, n);
+    }
+    return best;
+}
+
+/*
+ * The label that ends at colon c, or an empty view.  Walking back from c
+ * (at most WINTEXT_LABEL_MAX bytes, never before the last label's colon):
+ * a separator (tab, line end, two blanks, or the start of the text) before
+ * it means the whole run is the label; otherwise the text is single-spaced
+ * and only a known label name counts.
+ */
+static struct strv
+label_before(const struct wt_reader *rd, const char *c)
+{
+    const char *lo = rd->floor, *q = c;
+    bool at_sep = false;
+
+    if (c - lo > WINTEXT_LABEL_MAX + 1)
+        lo = c - WINTEXT_LABEL_MAX - 1;
+    while (q > lo) {
+        if (is_hard(q[-1]) || (q[-1] == ' ' && q - 1 > lo && is_ws(q[-2]))) {
+            at_sep = true;
+            break;
+        }
+        q--;
+    }
+    if (q == rd->start)
+        at_sep = true;
+    if (at_sep) {
+        struct strv t = trim(q, c);
+
+        return t.n <= WINTEXT_LABEL_MAX ? t : STRV_NULL;
+    }
+    return known_suffix(trim(q, c));
+}
+
+/* The value of the pending label: up to a separator or the next label. */
+static struct strv
+value_until(const char *s, const char *next)
+{
+    const char *p = s;
+
+    while (p < next && !is_hard(*p) &&
+           !(*p == ' ' && p + 1 < next && is_ws(p[1])))
+        p++;
+    return trim(s, p);
+}
+
+/* True when r already holds a field called name. */
+static bool
+has_name(const struct winrec *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_data; i++)
+        if (eq_cstr(r->data[i].name, name))
+            return true;
+    return false;
+}
+
+static void
+finish_clear(struct wt_reader *rd)
+{
+    rd->label = STRV_NULL;
+}
+
+/* Settle the pending label now that the next one starts at next. */
+static void
+finish_pending(struct wt_reader *rd, const char *next)
+{
+    struct strv v;
+    const char *name;
+    int s;
+
+    if (rd->label.p == NULL)
+        return;
+    while (rd->vstart < next && is_ws(*rd->vstart))
+        rd->vstart++;
+    v = rd->vstart < next ? value_until(rd->vstart, next) : STRV_NULL;
+    if (v.n == 0 && (s = section_of(rd->label)) >= 0) {
+        rd->section = alias(rd->event_id, (enum wt_section)s);
+    } else if ((name = name_of(rd->section, rd->label)) != NULL) {
+        if (rd->only_missing && has_name(rd->r, name)) {
+            finish_clear(rd);
+            return;
+        }
+        if (winrec_add(rd->r, strv_from_cstr(name), v) == 0)
+            rd->added++;
+    }
+    rd->label = STRV_NULL;
+}
+
+/*
+ * Every ':' followed by a blank (or the end) may end a label; values run
+ * to the next separator.  memchr finds the colons, so the prose after the
+ * pairs costs little.
+ */
+static int
+read_pairs(struct strv msg, uint32_t event_id, bool only_missing,
+           struct winrec *r)
+{
+    const struct wintext_title *t = wintext_title_find(msg);
+    struct strv body = trim(msg.p, msg.p + msg.n);
+    struct wt_reader rd = {0};
+    const char *c;
+
+    if (t != NULL && t->event_id != 39 && t->event_id != 40) {
+        size_t n = strlen(t->text);
+
+        body = strv_make(body.p + n, body.n - n);
+    } else if (t != NULL) {
+        return only_missing && r->n_data > 0 ? 0
+                                             : read_sentence(body, event_id, r);
+    }
+    rd.only_missing = only_missing;
+    rd.start = rd.floor = body.p;
+    rd.end = body.p + body.n;
+    rd.event_id = event_id;
+    rd.section = alias(event_id, WT_TOP);
+    rd.r = r;
+    c = rd.start;
+    while (c < rd.end && (c = memchr(c, ':', (size_t)(rd.end - c))) != NULL) {
+        struct strv label;
+
+        if (c + 1 < rd.end && !is_ws(c[1])) {
+            c++;
+            continue;
+        }
+        label = label_before(&rd, c);
+        if (label.n > 0) {
+            finish_pending(&rd, label.p);
+            rd.label = label;
+            rd.vstart = c + 1;
+            rd.floor = c + 1;
+        }
+        c++;
+    }
+    finish_pending(&rd, rd.end);
+    return rd.added;
+}
+
+/* Read the "Label: value" pairs of msg into r (see wintext.h). */
+int
+wintext_read(struct strv msg, uint32_t event_id, struct winrec *r)
+{
+    return read_pairs(msg, event_id, false, r);
+}
+
+/* The same, keeping the fields r already has (see wintext.h). */
+int
+wintext_read_missing(struct strv msg, uint32_t event_id, struct winrec *r)
+{
+    return read_pairs(msg, event_id, true, r);
+}
+
+static bool
+is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/*
+ * Microseconds since the epoch of a civil date and time taken as UTC
+ * (H. Hinnant's days_from_civil).  Returns false, *ret untouched, when a
+ * part is out of range or the day does not exist.
+ */
+bool
+wintext_civil_us(const struct wintext_tm *tm, int64_t *ret)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int64_t y = tm->year, era, yoe, doy, doe, days;
+    int m = tm->mon;
+
+    if (tm->year < 1601 || tm->year > 9999 || m < 1 || m > 12 || tm->day < 1 ||
+        tm->day > dim[m - 1] + (m == 2 && is_leap(tm->year)) || tm->hour > 23 ||
+        tm->min > 59 || tm->sec > 60 || tm->hour < 0 || tm->min < 0 ||
+        tm->sec < 0 || tm->usec < 0 || tm->usec > 999999)
+        return false;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm->day - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    days = era * 146097 + doe - 719468;
+    *ret = ((days * 86400 + tm->hour * 3600 + tm->min * 60 + tm->sec) *
+                INT64_C(1000000) +
+            tm->usec);
+    return true;
+}
+
+/* Programs (the syslog TAG NXLog writes: $SourceName) routed here. */
+static const char *const wintext_programs[] = {
+    SEC_AUDIT, "Security-Auditing",          LSM,
+    RCM,       "Microsoft-Windows-Eventlog", NULL,
+};
+
+/*
+ * NXLog to_syslog_bsd: the header gives host and time, the title gives the
+ * event, the pairs give the data.  A message that is no session event's
+ * (4688 "A new process has been created.") is no event.
+ */
+static int
+wintext_parse(const struct envelope *env, struct event *ev, void *state)
+{
+    struct win_state *st = state;
+    struct winrec *r = &st->rec;
+    const struct wintext_title *t = wintext_title_find(env->msg);
+
+    if (t == NULL)
+        return PARSE_NONE;
+    winrec_reset(r);
+    r->event_id = t->event_id;
+    r->has_event_id = true;
+    r->provider = strv_from_cstr(t->provider);
+    r->channel = strv_from_cstr(t->channel);
+    r->computer = env->hostname;
+    r->process_id = env->pid;
+    r->time_us = env->time_us;
+    wintext_read(env->msg, t->event_id, r);
+    return windows_map(r, ev);
+}
+
+const struct parser_ops parser_wintext_ops = {
+    .name = "windows-text",
+    .programs = wintext_programs,
+    .state_new = win_state_new,
+    .state_free = win_state_free,
+    .parse = wintext_parse,
+};
