@@ -27,6 +27,7 @@ extern const struct parser_ops parser_windows_json_ops;
 extern const struct parser_ops parser_nxlog_json_ops;
 extern const struct parser_ops parser_openwec_json_ops;
 extern const struct parser_ops parser_winlogbeat_json_ops;
+extern const struct parser_ops parser_winxml_ops;
 extern const struct parser_ops parser_snare_ops;
 extern const struct parser_ops parser_wintext_ops;
 extern const struct parser_ops parser_nxlog_sd_ops;
@@ -35,12 +36,19 @@ extern const struct parser_ops parser_nxlog_sd_ops;
 #define REGISTRY_PARSERS_MAX 16
 
 static const struct parser_ops *const registry_parsers[] = {
-    &parser_sshd_ops,         &parser_pam_ops,
-    &parser_login_ops,        &parser_su_ops,
-    &parser_windows_json_ops, &parser_nxlog_json_ops,
-    &parser_openwec_json_ops, &parser_winlogbeat_json_ops,
-    &parser_snare_ops,        &parser_wintext_ops,
-    &parser_nxlog_sd_ops,     NULL,
+    &parser_sshd_ops,
+    &parser_pam_ops,
+    &parser_login_ops,
+    &parser_su_ops,
+    &parser_windows_json_ops,
+    &parser_nxlog_json_ops,
+    &parser_openwec_json_ops,
+    &parser_winlogbeat_json_ops,
+    &parser_winxml_ops,
+    &parser_snare_ops,
+    &parser_wintext_ops,
+    &parser_nxlog_sd_ops,
+    NULL,
 };
 
 _Static_assert(sizeof(registry_parsers) / sizeof(registry_parsers[0]) <=
@@ -65,6 +73,9 @@ static const struct {
     {ROUTE_APP_SUFFIX, "(pam_unix)", &parser_pam_ops},
     /* Windows JSON (NXLog, OpenWEC, Winlogbeat): the flavour by its keys */
     {ROUTE_MSG_PREFIX, "{", &parser_windows_json_ops},
+    /* Windows Event XML: <Event ...> (also <Events>), or behind a prolog */
+    {ROUTE_MSG_PREFIX, "<Event", &parser_winxml_ops},
+    {ROUTE_MSG_PREFIX, "<?xml", &parser_winxml_ops},
     /* Snare for Windows: "MSWinEventLog<TAB>criticality<TAB>..." */
     {ROUTE_MSG_PREFIX, "MSWinEventLog\t", &parser_snare_ops},
     /* NXLog to_syslog_ietf: every field an SD-PARAM of [NXLOG@14506 ...] */
