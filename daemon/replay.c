@@ -8,6 +8,11 @@
  * while the sinks keep their libuv writers: the reading runs in a uv_idle
  * callback, a batch at a time, and pauses while a sink is congested, so a
  * slow output slows the replay down instead of losing records.
+ *
+ * With format auto or windows-xml, lines go through a framer
+ * (parsers/framing.h) that joins a pretty-printed <Event>...</Event> into
+ * one record at the offset of its first line; a frame still open at the
+ * end of the file is parsed as it is.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +28,7 @@
 
 #include "../model/mem.h"
 #include "../model/session.h"
+#include "../parsers/framing.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -48,7 +54,13 @@ struct replay_input {
     int64_t ref_time_us;
     int32_t tz_offset_s;
     struct parse_ctx *pctx;
-    struct event ev; /* the look-ahead event; views into buf */
+    bool framing;       /* join multi-line Event XML (frame) */
+    struct frame frame; /* owned; frame_done() at close */
+    bool refeed;        /* give line rf_* to the framer again */
+    const char *rf_p;   /* into buf, valid until the next refill */
+    size_t rf_n;
+    uint64_t rf_off;
+    struct event ev; /* the look-ahead event; views into buf or frame */
     bool has_ev;
 };
 
@@ -133,6 +145,61 @@ next_line(struct replay_input *in, const char **ret_p, size_t *ret_n,
     }
 }
 
+/* The frame just emitted as the next record. */
+static bool
+frame_record(struct replay_input *in, const char **ret_p, size_t *ret_n,
+             uint64_t *ret_off)
+{
+    *ret_p = frame_data(&in->frame);
+    *ret_n = frame_len(&in->frame);
+    *ret_off = frame_offset(&in->frame);
+    return true;
+}
+
+/*
+ * The next record: a line, or with framing on a multi-line <Event> (see
+ * parsers/framing.h); false at the end of the input.
+ */
+static bool
+next_record(struct replay_input *in, const char **ret_p, size_t *ret_n,
+            uint64_t *ret_off)
+{
+    const char *p;
+    size_t n;
+    uint64_t off;
+
+    if (!in->framing)
+        return next_line(in, ret_p, ret_n, ret_off);
+    for (;;) {
+        if (in->refeed) {
+            in->refeed = false;
+            p = in->rf_p;
+            n = in->rf_n;
+            off = in->rf_off;
+        } else if (!next_line(in, &p, &n, &off)) {
+            return frame_flush(&in->frame) &&
+                   frame_record(in, ret_p, ret_n, ret_off);
+        }
+        switch (frame_line(&in->frame, p, n, off)) {
+        case FRAME_PASS:
+            *ret_p = p;
+            *ret_n = n;
+            *ret_off = off;
+            return true;
+        case FRAME_HOLD:
+            break;
+        case FRAME_EMIT_AGAIN:
+            in->refeed = true;
+            in->rf_p = p;
+            in->rf_n = n;
+            in->rf_off = off;
+            return frame_record(in, ret_p, ret_n, ret_off);
+        case FRAME_EMIT:
+            return frame_record(in, ret_p, ret_n, ret_off);
+        }
+    }
+}
+
 /* Parse ahead until the input yields its next event (or ends). */
 static void
 advance(struct replay *rp, struct replay_input *in)
@@ -147,7 +214,7 @@ advance(struct replay *rp, struct replay_input *in)
     size_t n;
 
     in->has_ev = false;
-    while (next_line(in, &p, &n, &rec.offset)) {
+    while (next_record(in, &p, &n, &rec.offset)) {
         int r;
 
         rec.data = p;
@@ -194,7 +261,7 @@ finish(struct replay *rp)
     rp->finished = true;
     uv_idle_stop(&rp->idle);
     for (size_t i = 0; i < rp->n_in; i++)
-        truncated += rp->in[i].truncated;
+        truncated += rp->in[i].truncated + rp->in[i].frame.overlong;
     log_msg(LOG_INFO,
             "replayed %llu records: %llu events, %llu session records, "
             "%llu malformed, %llu lines truncated",
@@ -267,6 +334,7 @@ open_input(struct replay_input *in, const char *path, const char *format)
             ? (int64_t)time(NULL) * 1000000
             : (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
     in->tz_offset_s = local_offset((time_t)(in->ref_time_us / 1000000));
+    in->framing = frame_wanted(format);
     in->buf = mem_malloc(REPLAY_READ_CHUNK);
     in->pctx = parse_ctx_new(format, &err);
     if (in->buf == NULL || in->pctx == NULL)
@@ -283,6 +351,7 @@ close_inputs(struct replay *rp)
         if (in->fd > STDIN_FILENO)
             close(in->fd);
         mem_free(in->buf);
+        frame_done(&in->frame);
         parse_ctx_free(in->pctx);
     }
     mem_free(rp->in);

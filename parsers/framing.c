@@ -114,6 +114,7 @@ frame_reset(struct frame *f)
 {
     f->open = false;
     f->skipping = false;
+    f->after_frame = false;
     f->len = 0;
 }
 
@@ -163,6 +164,9 @@ frame_line(struct frame *f, const char *p, size_t n, uint64_t off)
 {
     bool starts_event = n > 0 && opens_event(p, n);
 
+    if (!f->open && f->after_frame && skip_blanks(p, 0, n) == n)
+        return FRAME_HOLD; /* the blank line an export puts after each */
+    f->after_frame = false;
     if (!f->open) {
         if (!starts_event) {
             if (!f->skipping)
@@ -190,6 +194,7 @@ frame_line(struct frame *f, const char *p, size_t n, uint64_t off)
     }
     if (closes_event(p, n)) {
         f->open = false;
+        f->after_frame = true;
         return FRAME_EMIT;
     }
     return FRAME_HOLD;

@@ -13,8 +13,9 @@
  * (not "<Events>", "<EventData>"...), possibly behind an "<?xml ...?>"
  * prolog and an "<Events>" wrapper, and that holds no "</Event>", opens a
  * frame; the following lines are joined to it (LF kept) up to and
- * including the first line holding "</Event>".  Every other line is a
- * record by itself (the one-line WEF form, syslog lines...).  The record
+ * including the first line holding "</Event>".  Blank lines right after
+ * a frame separate events (evtxexport) and are dropped.  Every other line
+ * is a record by itself (the one-line WEF form, syslog lines...).  The record
  * offset of a frame is the offset of its first line.
  *
  * Bounds: a frame longer than FRAME_MAX is emitted as far as it got (a
@@ -53,6 +54,7 @@ struct frame {
     uint64_t offset;   /* offset of the open frame's first line */
     bool open;         /* a frame is being collected */
     bool skipping;     /* an over-long frame: drop lines to its end */
+    bool after_frame;  /* a frame just closed: blank lines are dropped */
     uint64_t overlong; /* frames cut at FRAME_MAX */
 };
 
