@@ -32,7 +32,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -56,54 +55,61 @@ enum nx_key {
     NX_USER_ID,
 };
 
-/* NXLog's own fields and what transports add; sorted for bsearch (strcmp
- * order: '@' < upper case < lower case). */
+#define NX_SYS(name, key)                                                      \
+    {                                                                          \
+        name, sizeof(name) - 1, key                                            \
+    }
+
+/* NXLog's own fields and what transports add (Logstash "@timestamp",
+ * "host"...; OpenWEC's "OpenWEC").  Matched by length first: most keys
+ * of an event are data and are rejected without a string compare. */
 static const struct nx_sys {
     const char *name;
+    size_t len;
     enum nx_key key;
 } nx_sys[] = {
-    {"@timestamp", NX_IGNORE},
-    {"@version", NX_IGNORE},
-    {"AccountName", NX_ACCOUNT},
-    {"AccountType", NX_ACCOUNT},
-    {"ActivityID", NX_IGNORE},
-    {"Category", NX_IGNORE},
-    {"Channel", NX_CHANNEL},
-    {"Domain", NX_ACCOUNT},
-    {"ERROR_EVT_UNRESOLVED", NX_IGNORE},
-    {"EventData", NX_IGNORE},
-    {"EventID", NX_EVENT_ID},
-    {"EventReceivedTime", NX_IGNORE},
-    {"EventTime", NX_EVENT_TIME},
-    {"EventType", NX_IGNORE},
-    {"EventXML", NX_IGNORE},
-    {"ExecutionProcessID", NX_PROCESS_ID},
-    {"ExecutionThreadID", NX_IGNORE},
-    {"Hostname", NX_HOSTNAME},
-    {"Keywords", NX_IGNORE},
-    {"Message", NX_MESSAGE},
-    {"MessageSourceAddress", NX_IGNORE},
-    {"Opcode", NX_IGNORE},
-    {"OpcodeValue", NX_IGNORE},
-    {"OpenWEC", NX_IGNORE},
-    {"ProcessID", NX_PROCESS_ID},
-    {"ProviderGuid", NX_IGNORE},
-    {"RecordNumber", NX_RECORD_NUMBER},
-    {"RelatedActivityID", NX_IGNORE},
-    {"Severity", NX_IGNORE},
-    {"SeverityValue", NX_IGNORE},
-    {"SourceModuleName", NX_IGNORE},
-    {"SourceModuleType", NX_IGNORE},
-    {"SourceName", NX_SOURCE_NAME},
-    {"Task", NX_IGNORE},
-    {"ThreadID", NX_IGNORE},
-    {"UserData", NX_USER_DATA},
-    {"UserID", NX_USER_ID},
-    {"Version", NX_IGNORE},
-    {"host", NX_IGNORE},
-    {"port", NX_IGNORE},
-    {"tags", NX_IGNORE},
-    {"type", NX_IGNORE},
+    NX_SYS("@timestamp", NX_IGNORE),
+    NX_SYS("@version", NX_IGNORE),
+    NX_SYS("AccountName", NX_ACCOUNT),
+    NX_SYS("AccountType", NX_ACCOUNT),
+    NX_SYS("ActivityID", NX_IGNORE),
+    NX_SYS("Category", NX_IGNORE),
+    NX_SYS("Channel", NX_CHANNEL),
+    NX_SYS("Domain", NX_ACCOUNT),
+    NX_SYS("ERROR_EVT_UNRESOLVED", NX_IGNORE),
+    NX_SYS("EventData", NX_IGNORE),
+    NX_SYS("EventID", NX_EVENT_ID),
+    NX_SYS("EventReceivedTime", NX_IGNORE),
+    NX_SYS("EventTime", NX_EVENT_TIME),
+    NX_SYS("EventType", NX_IGNORE),
+    NX_SYS("EventXML", NX_IGNORE),
+    NX_SYS("ExecutionProcessID", NX_PROCESS_ID),
+    NX_SYS("ExecutionThreadID", NX_IGNORE),
+    NX_SYS("Hostname", NX_HOSTNAME),
+    NX_SYS("Keywords", NX_IGNORE),
+    NX_SYS("Message", NX_MESSAGE),
+    NX_SYS("MessageSourceAddress", NX_IGNORE),
+    NX_SYS("Opcode", NX_IGNORE),
+    NX_SYS("OpcodeValue", NX_IGNORE),
+    NX_SYS("OpenWEC", NX_IGNORE),
+    NX_SYS("ProcessID", NX_PROCESS_ID),
+    NX_SYS("ProviderGuid", NX_IGNORE),
+    NX_SYS("RecordNumber", NX_RECORD_NUMBER),
+    NX_SYS("RelatedActivityID", NX_IGNORE),
+    NX_SYS("Severity", NX_IGNORE),
+    NX_SYS("SeverityValue", NX_IGNORE),
+    NX_SYS("SourceModuleName", NX_IGNORE),
+    NX_SYS("SourceModuleType", NX_IGNORE),
+    NX_SYS("SourceName", NX_SOURCE_NAME),
+    NX_SYS("Task", NX_IGNORE),
+    NX_SYS("ThreadID", NX_IGNORE),
+    NX_SYS("UserData", NX_USER_DATA),
+    NX_SYS("UserID", NX_USER_ID),
+    NX_SYS("Version", NX_IGNORE),
+    NX_SYS("host", NX_IGNORE),
+    NX_SYS("port", NX_IGNORE),
+    NX_SYS("tags", NX_IGNORE),
+    NX_SYS("type", NX_IGNORE),
 };
 
 /* The most AccountName/Domain/AccountType members remembered. */
@@ -118,20 +124,16 @@ struct nx_scan {
     bool has_user_id;
 };
 
-static int
-nx_cmp(const void *key, const void *elem)
-{
-    return strcmp(key, ((const struct nx_sys *)elem)->name);
-}
-
 static enum nx_key
 nx_key_of(const char *name)
 {
-    const struct nx_sys *s =
-        bsearch(name, nx_sys, sizeof(nx_sys) / sizeof(nx_sys[0]),
-                sizeof(nx_sys[0]), nx_cmp);
+    size_t n = strlen(name);
 
-    return s != NULL ? s->key : NX_DATA;
+    for (size_t i = 0; i < sizeof(nx_sys) / sizeof(nx_sys[0]); i++)
+        if (nx_sys[i].len == n && nx_sys[i].name[0] == name[0] &&
+            memcmp(nx_sys[i].name, name, n) == 0)
+            return nx_sys[i].key;
+    return NX_DATA;
 }
 
 /* A string system value (wrong type: -EBADMSG). */

@@ -184,7 +184,7 @@ zone(struct strv s, size_t *i, bool *has, int64_t *ret_s)
 int
 winjson_time(struct strv s, int32_t tz_offset_s, int64_t *ret_us)
 {
-    int y, mo, d, h, mi, sec;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
     size_t i = 0;
     int64_t frac, zone_s = tz_offset_s, t;
     bool has_zone;
@@ -444,26 +444,69 @@ depth_ok(struct strv s, unsigned max)
     return true;
 }
 
-/* The flavour of root, or -EBADMSG / PARSE_NONE (0 -> not Windows). */
+/* The top-level keys that tell the flavours apart. */
+struct winjson_keys {
+    const cJSON *winlog, *system, *meta, *data, *event_id;
+};
+
+/* One pass over root's members (a first-byte switch spares most string
+ * compares: an NXLog object has 30 to 60 members). */
+static void
+find_keys(const cJSON *root, struct winjson_keys *k)
+{
+    for (const cJSON *it = root->child; it != NULL; it = it->next) {
+        const char *s = it->string;
+
+        if (s == NULL)
+            continue;
+        switch (s[0]) {
+        case 'w':
+            if (strcmp(s, "winlog") == 0)
+                k->winlog = it;
+            break;
+        case 'S':
+            if (strcmp(s, "System") == 0)
+                k->system = it;
+            break;
+        case 'm':
+            if (strcmp(s, "meta") == 0)
+                k->meta = it;
+            break;
+        case 'd':
+            if (strcmp(s, "data") == 0)
+                k->data = it;
+            break;
+        case 'E':
+            if (strcmp(s, "EventID") == 0)
+                k->event_id = it;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* The flavour of root: 1 with *ret set, PARSE_NONE (not a Windows event)
+ * or -EBADMSG (the flavour's key has the wrong type). */
 static int
 detect(const cJSON *root, enum winjson_flavour *ret)
 {
-    const cJSON *it;
+    struct winjson_keys k = {0};
 
-    if ((it = cJSON_GetObjectItemCaseSensitive(root, "winlog")) != NULL) {
+    find_keys(root, &k);
+    if (k.winlog != NULL) {
         *ret = WINJSON_WINLOGBEAT;
-        return cJSON_IsObject(it) ? 1 : -EBADMSG;
+        return cJSON_IsObject(k.winlog) ? 1 : -EBADMSG;
     }
-    if ((it = cJSON_GetObjectItemCaseSensitive(root, "System")) != NULL) {
+    if (k.system != NULL) {
         *ret = WINJSON_OPENWEC;
-        return cJSON_IsObject(it) ? 1 : -EBADMSG;
+        return cJSON_IsObject(k.system) ? 1 : -EBADMSG;
     }
-    if (cJSON_GetObjectItemCaseSensitive(root, "meta") != NULL &&
-        (it = cJSON_GetObjectItemCaseSensitive(root, "data")) != NULL) {
+    if (k.meta != NULL && k.data != NULL) {
         *ret = WINJSON_OPENWEC_RAW;
-        return cJSON_IsString(it) ? 1 : -EBADMSG;
+        return cJSON_IsString(k.data) ? 1 : -EBADMSG;
     }
-    if (cJSON_GetObjectItemCaseSensitive(root, "EventID") != NULL) {
+    if (k.event_id != NULL) {
         *ret = WINJSON_NXLOG;
         return 1;
     }
