@@ -7,6 +7,11 @@
  * max_line is cut to max_line, counted and reported once per file, and
  * the rest of it is skipped up to its LF.  A last line without LF waits for
  * it, and is emitted when its file is rotated away, deleted or truncated.
+ * With format auto or windows-xml, lines go through a framer
+ * (parsers/framing.h) that joins a pretty-printed <Event>...</Event> into
+ * one record at the offset of its first line; while a frame is open the
+ * checkpoint position stays at that first line, so a restart reads the
+ * whole event again, never half of it.
  *
  *   Mar  3 10:15:01 host sshd[4242]: Accepted publickey for alice ...
  *
@@ -51,6 +56,7 @@
 
 #include "../../model/buf.h"
 #include "../../model/mem.h"
+#include "../../parsers/framing.h"
 #include "../checkpoint.h"
 #include "../source.h"
 #include "sources.h"
@@ -98,9 +104,11 @@ struct tfile {
     size_t scan;         /* start of the line not yet complete */
     size_t search;       /* where the LF search goes on */
     uint64_t base_off;   /* file offset of buf[0] */
-    uint64_t done_off;   /* file offset after the last complete line */
+    uint64_t done_off;   /* after the last complete record: a line, or the
+                            first line of the open frame */
     uint64_t fp, fp_off; /* cached fingerprint of done_off when fp_valid */
     uint64_t orphan_since;
+    struct frame frame; /* multi-line Event XML (src->framing); owned */
     uv_fs_t req;
     uv_fs_event_t ev;
     bool ev_init, live, reading, busy, at_eof, skipping, restart_due, fp_valid;
@@ -122,6 +130,7 @@ struct src_file {
     struct source_env env;
     const char *pattern; /* borrowed from cfg */
     size_t max_line;
+    bool framing; /* frame multi-line Event XML (format auto/windows-xml) */
     bool tz_local;
     int32_t tz_fixed;
     int64_t tz_sec; /* second tz_cached belongs to */
@@ -286,6 +295,58 @@ tfile_emit(struct tfile *f, struct raw_record *rec, size_t start, size_t len)
         s->paused = true;
 }
 
+/* Emit the frame the framer just closed. */
+static void
+tfile_emit_frame(struct tfile *f, struct raw_record *rec)
+{
+    struct src_file *s = f->src;
+
+    rec->data = frame_data(&f->frame);
+    rec->len = frame_len(&f->frame);
+    rec->offset = frame_offset(&f->frame);
+    s->counters.records++;
+    if (s->env.emit(s->env.ctx, &s->base, rec))
+        s->paused = true;
+}
+
+/* Give the line buf[start, start + len) to the framer (when framing) and
+ * emit what it says: the line, a frame, or nothing yet. */
+static void
+tfile_deliver(struct tfile *f, struct raw_record *rec, size_t start, size_t len)
+{
+    uint64_t overlong = f->frame.overlong;
+    enum frame_result r;
+
+    if (!f->src->framing) {
+        tfile_emit(f, rec, start, len);
+        return;
+    }
+    do {
+        r = frame_line(&f->frame, f->buf + start, len, f->base_off + start);
+        if (r == FRAME_PASS)
+            tfile_emit(f, rec, start, len);
+        else if (r != FRAME_HOLD)
+            tfile_emit_frame(f, rec);
+    } while (r == FRAME_EMIT_AGAIN && !f->src->closing);
+    f->src->counters.truncated += f->frame.overlong - overlong;
+}
+
+/* The offset to resume at once the line ending at `off` is consumed: the
+ * start of an open frame, else off. */
+static uint64_t
+tfile_safe_off(const struct tfile *f, uint64_t off)
+{
+    return frame_is_open(&f->frame) ? frame_offset(&f->frame) : off;
+}
+
+/* An open frame at the end of its file for good: emitted as it is. */
+static void
+tfile_flush_frame(struct tfile *f, struct raw_record *rec)
+{
+    if (f->src->framing && frame_flush(&f->frame))
+        tfile_emit_frame(f, rec);
+}
+
 /* Emit the complete line buf[start, end) (end: its LF or end of data). */
 static void
 tfile_emit_line(struct tfile *f, struct raw_record *rec, size_t start,
@@ -299,7 +360,7 @@ tfile_emit_line(struct tfile *f, struct raw_record *rec, size_t start,
         len = f->src->max_line;
         tfile_say_truncated(f);
     }
-    tfile_emit(f, rec, start, len);
+    tfile_deliver(f, rec, start, len);
 }
 
 static void
@@ -359,7 +420,7 @@ tfile_begin_skip(struct tfile *f, struct raw_record *rec)
         f->fp_valid = true;
     }
     tfile_say_truncated(f);
-    tfile_emit(f, rec, f->scan, f->src->max_line);
+    tfile_deliver(f, rec, f->scan, f->src->max_line);
     f->skipping = true;
 }
 
@@ -384,7 +445,7 @@ tfile_scan(struct tfile *f)
         else
             tfile_emit_line(f, &rec, f->scan, i);
         f->scan = pos = i + 1;
-        f->done_off = f->base_off + pos;
+        f->done_off = tfile_safe_off(f, f->base_off + pos);
     }
     f->search = f->fill;
     if (!f->skipping && f->fill - f->scan > f->src->max_line + 1)
@@ -398,12 +459,12 @@ tfile_flush_partial(struct tfile *f)
 {
     struct raw_record rec;
 
-    if (!f->skipping && f->fill > f->scan) {
-        tfile_record(f, &rec);
-        f->busy = true;
+    tfile_record(f, &rec);
+    f->busy = true;
+    if (!f->skipping && f->fill > f->scan)
         tfile_emit_line(f, &rec, f->scan, f->fill);
-        f->busy = false;
-    }
+    tfile_flush_frame(f, &rec);
+    f->busy = false;
     f->skipping = false;
     f->scan = f->search = f->fill;
     f->done_off = tfile_read_off(f);
@@ -436,6 +497,7 @@ tfile_reset(struct tfile *f, uint64_t off)
 {
     f->base_off = f->done_off = off;
     f->fill = f->scan = f->search = 0;
+    frame_reset(&f->frame);
     f->skipping = false;
     f->fp_valid = off == 0;
     f->fp = CHECKPOINT_FNV_INIT;
@@ -704,6 +766,7 @@ tfile_free(struct tfile *f)
     if (f->fd >= 0)
         close(f->fd);
     mem_free(f->buf);
+    frame_done(&f->frame);
     mem_free(f->path);
     mem_free(f);
 }
@@ -1268,6 +1331,7 @@ src_file_open(uv_loop_t *loop, const struct config_source *cfg,
     s->env = *env;
     s->pattern = cfg->path;
     s->tz_sec = INT64_MIN;
+    s->framing = frame_wanted(cfg->format);
     s->max_line = cfg->max_line > 0 && cfg->max_line < PARSER_LINE_MAX
                       ? (size_t)cfg->max_line
                       : PARSER_LINE_MAX;
