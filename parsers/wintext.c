@@ -299,7 +299,26 @@ wintext_title_find(struct strv msg)
     return NULL;
 }
 
-/* Digits at the start of v (the numbers of the LSM 39/40 sentences). */
+/* True when r already holds a field called name. */
+static bool
+has_name(const struct winrec *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_data; i++)
+        if (eq_cstr(r->data[i].name, name))
+            return true;
+    return false;
+}
+
+/* Add name=v unless v is empty or (only_missing) r has it; 1 if added. */
+static int
+add_field(struct winrec *r, const char *name, struct strv v, bool only_missing)
+{
+    if (v.n == 0 || (only_missing && has_name(r, name)))
+        return 0;
+    return winrec_add(r, strv_from_cstr(name), v) == 0;
+}
+
+/* Digits at p (the numbers of the LSM 39/40 sentences). */
 static struct strv
 lead_digits(const char *p, const char *e)
 {
@@ -312,7 +331,8 @@ lead_digits(const char *p, const char *e)
 
 /* LSM 39/40: "Session N<middle>M" -> two fields.  Returns fields added. */
 static int
-read_sentence(struct strv t, uint32_t event_id, struct winrec *r)
+read_sentence(struct strv t, uint32_t event_id, bool only_missing,
+              struct winrec *r)
 {
     const char *e = t.p + t.n;
 
@@ -328,10 +348,8 @@ read_sentence(struct strv t, uint32_t event_id, struct winrec *r)
             memcmp(n1.p + n1.n, m, mn) != 0)
             return 0;
         n2 = lead_digits(n1.p + n1.n + mn, e);
-        winrec_add(r, strv_from_cstr(wintext_sentences[i].first), n1);
-        if (n2.n > 0)
-            winrec_add(r, strv_from_cstr(wintext_sentences[i].second), n2);
-        return n2.n > 0 ? 2 : 1;
+        return add_field(r, wintext_sentences[i].first, n1, only_missing) +
+               add_field(r, wintext_sentences[i].second, n2, only_missing);
     }
     return 0;
 }
@@ -438,26 +456,27 @@ label_before(const struct wt_reader *rd, const char *c)
     return known_suffix(trim(q, c));
 }
 
-/* The value of the pending label: up to a separator or the next label. */
+/* Where the explanation after the pairs starts in single-spaced text. */
+static const char wintext_prose[] = " This event ";
+
+/*
+ * The value of the pending label: up to a separator, the next label, or
+ * (single-spaced text) the explanation sentence after the last pair.
+ */
 static struct strv
 value_until(const char *s, const char *next)
 {
+    const size_t pn = sizeof(wintext_prose) - 1;
     const char *p = s;
 
-    while (p < next && !is_hard(*p) &&
-           !(*p == ' ' && p + 1 < next && is_ws(p[1])))
+    while (p < next && !is_hard(*p)) {
+        if (*p == ' ' && p + 1 < next &&
+            (is_ws(p[1]) ||
+             ((size_t)(next - p) >= pn && memcmp(p, wintext_prose, pn) == 0)))
+            break;
         p++;
+    }
     return trim(s, p);
-}
-
-/* True when r already holds a field called name. */
-static bool
-has_name(const struct winrec *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_data; i++)
-        if (eq_cstr(r->data[i].name, name))
-            return true;
-    return false;
 }
 
 static void
@@ -511,8 +530,7 @@ read_pairs(struct strv msg, uint32_t event_id, bool only_missing,
 
         body = strv_make(body.p + n, body.n - n);
     } else if (t != NULL) {
-        return only_missing && r->n_data > 0 ? 0
-                                             : read_sentence(body, event_id, r);
+        return read_sentence(body, event_id, only_missing, r);
     }
     rd.only_missing = only_missing;
     rd.start = rd.floor = body.p;

@@ -34,8 +34,9 @@
 #define GOLDEN_REF_TIME_US INT64_C(1735603200000000)
 #define GOLDEN_PATH_MAX 4096
 
-static const char *const golden_dirs[] = {"sshd", "pam",    "login",
-                                          "su",   "syslog", NULL};
+static const char *const golden_dirs[] = {"sshd",         "pam",      "login",
+                                          "su",           "syslog",   "snare",
+                                          "windows-text", "nxlog-sd", NULL};
 
 /* Render every event of the .log at path into out. */
 static void
