@@ -8,6 +8,10 @@
  * event_to_json() (repeat N -> N lines) and the result must equal
  * <case>.expected byte for byte.  A difference is printed as a diff of
  * the lines.  New cases need no code: drop a .log and its .expected.
+ * Inputs named <case>.xml (pretty-printed Windows Event XML) are read the
+ * same way; like replay, lines of both go through the framer
+ * (parsers/framing.h), so a multi-line <Event> is one record at the
+ * offset of its first line.
  *
  * ST_GOLDEN_WRITE=1 writes the .expected files instead of comparing (for a
  * new case; then review every line by hand: they are the spec).
@@ -27,6 +31,7 @@
 #include <cmocka.h>
 
 #include "../../model/render.h"
+#include "../../parsers/framing.h"
 #include "../../parsers/registry.h"
 #include "testutil.h"
 
@@ -34,43 +39,75 @@
 #define GOLDEN_REF_TIME_US INT64_C(1735603200000000)
 #define GOLDEN_PATH_MAX 4096
 
-static const char *const golden_dirs[] = {"sshd",         "pam",      "login",
-                                          "su",           "syslog",   "snare",
-                                          "windows-text", "nxlog-sd", NULL};
+static const char *const golden_dirs[] = {
+    "sshd",        "pam",        "login",        "su",
+    "syslog",      "snare",      "windows-text", "nxlog-sd",
+    "windows-xml", "nxlog-json", "openwec-json", "winlogbeat-json",
+    NULL};
 
-/* Render every event of the .log at path into out. */
+/* Parse one record found at offset off and render its events into out. */
+static void
+golden_record(struct parse_ctx *ctx, const char *p, size_t n, size_t off,
+              struct buf *out)
+{
+    struct raw_record rec = {
+        .data = p,
+        .len = n,
+        .source = STRV_LIT("golden"),
+        .ref_time_us = GOLDEN_REF_TIME_US,
+        .tz_offset_s = 0,
+        .offset = off,
+        .has_offset = true,
+    };
+    struct event ev;
+
+    if (parse_record(ctx, &rec, &ev) == PARSE_EVENT) {
+        for (uint32_t i = 0; i < ev.repeat; i++) {
+            event_to_json(&ev, out);
+            buf_putc(out, '\n');
+        }
+    }
+}
+
+/* The framed record just emitted. */
+static void
+golden_frame(struct parse_ctx *ctx, const struct frame *fr, struct buf *out)
+{
+    golden_record(ctx, frame_data(fr), frame_len(fr), (size_t)frame_offset(fr),
+                  out);
+}
+
+/* Render every event of the input (.log or .xml) into out. */
 static void
 golden_render(const char *data, size_t len, struct buf *out)
 {
     int err = 0;
     struct parse_ctx *ctx = parse_ctx_new("auto", &err);
-    struct event ev;
+    struct frame fr;
     size_t off = 0;
 
     assert_non_null(ctx);
+    frame_init(&fr);
     while (off < len) {
-        const char *nl = memchr(data + off, '\n', len - off);
-        size_t n = nl ? (size_t)(nl - (data + off)) : len - off;
-        struct raw_record rec = {
-            .data = data + off,
-            .len = n,
-            .source = STRV_LIT("golden"),
-            .ref_time_us = GOLDEN_REF_TIME_US,
-            .tz_offset_s = 0,
-            .offset = off,
-            .has_offset = true,
-        };
+        const char *p = data + off;
+        const char *nl = memchr(p, '\n', len - off);
+        size_t n = nl ? (size_t)(nl - p) : len - off, rn = n;
+        enum frame_result r;
 
-        if (n > 0 && rec.data[n - 1] == '\r')
-            rec.len--;
-        if (parse_record(ctx, &rec, &ev) == PARSE_EVENT) {
-            for (uint32_t i = 0; i < ev.repeat; i++) {
-                event_to_json(&ev, out);
-                buf_putc(out, '\n');
-            }
-        }
+        if (rn > 0 && p[rn - 1] == '\r')
+            rn--;
+        do {
+            r = frame_line(&fr, p, rn, off);
+            if (r == FRAME_PASS)
+                golden_record(ctx, p, rn, off, out);
+            else if (r != FRAME_HOLD)
+                golden_frame(ctx, &fr, out);
+        } while (r == FRAME_EMIT_AGAIN);
         off += n + (nl != NULL);
     }
+    if (frame_flush(&fr))
+        golden_frame(ctx, &fr, out);
+    frame_done(&fr);
     parse_ctx_free(ctx);
     assert_false(out->oom);
 }
@@ -105,7 +142,7 @@ golden_diff(const char *name, const char *want, size_t wn, const char *got,
 
 /* One case; returns 1 when it matched (or was written), 0 otherwise. */
 static int
-golden_case(const char *dir, const char *base)
+golden_case(const char *dir, const char *base, const char *ext)
 {
     char log[GOLDEN_PATH_MAX], exp[GOLDEN_PATH_MAX];
     size_t len = 0, wn = 0;
@@ -113,7 +150,7 @@ golden_case(const char *dir, const char *base)
     struct buf got;
     int ok;
 
-    snprintf(log, sizeof(log), "%s/%s.log", dir, base);
+    snprintf(log, sizeof(log), "%s/%s%s", dir, base, ext);
     snprintf(exp, sizeof(exp), "%s/%s.expected", dir, base);
     data = test_read_file(log, &len);
     assert_non_null(data);
@@ -163,12 +200,13 @@ test_golden_samples(void **state)
             char base[256];
 
             if (n <= 4 || n - 4 >= sizeof(base) ||
-                strcmp(de->d_name + n - 4, ".log") != 0)
+                (strcmp(de->d_name + n - 4, ".log") != 0 &&
+                 strcmp(de->d_name + n - 4, ".xml") != 0))
                 continue;
             memcpy(base, de->d_name, n - 4);
             base[n - 4] = '\0';
             cases++;
-            failed += !golden_case(dir, base);
+            failed += !golden_case(dir, base, de->d_name + n - 4);
         }
         closedir(dh);
     }
