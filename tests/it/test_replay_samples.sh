@@ -4,8 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 n=0
-for log in "$SRC"/samples/*/*.log; do
-    exp=${log%.log}.expected
+for log in "$SRC"/samples/*/*.log "$SRC"/samples/*/*.xml; do
+    exp=${log%.*}.expected
     [ -f "$exp" ] || continue
     cp "$log" "$T/in.log"
     touch -d '2024-12-31 00:00:00 UTC' "$T/in.log"
