@@ -58,7 +58,7 @@ _Static_assert(sizeof(registry_parsers) / sizeof(registry_parsers[0]) <=
 enum route_kind {
     ROUTE_MSG_PREFIX, /* the message starts with `text` */
     ROUTE_APP_SUFFIX, /* the program name ends with `text` */
-    ROUTE_SD_PREFIX,  /* the RFC 5424 STRUCTURED-DATA starts with `text` */
+    ROUTE_SD_ELEMENT, /* the RFC 5424 STRUCTURED-DATA holds `text` */
 };
 
 /* Content rules, tried before the program names. */
@@ -77,9 +77,9 @@ static const struct {
     {ROUTE_MSG_PREFIX, "<Event", &parser_winxml_ops},
     {ROUTE_MSG_PREFIX, "<?xml", &parser_winxml_ops},
     /* Snare for Windows: "MSWinEventLog<TAB>criticality<TAB>..." */
-    {ROUTE_MSG_PREFIX, "MSWinEventLog\t", &parser_snare_ops},
+    {ROUTE_MSG_PREFIX, "MSWinEventLog", &parser_snare_ops},
     /* NXLog to_syslog_ietf: every field an SD-PARAM of [NXLOG@14506 ...] */
-    {ROUTE_SD_PREFIX, "[NXLOG@", &parser_nxlog_sd_ops},
+    {ROUTE_SD_ELEMENT, "[NXLOG@", &parser_nxlog_sd_ops},
 };
 
 /* Owned by the caller of parse_ctx_new(); freed by parse_ctx_free(). */
@@ -187,8 +187,8 @@ route_matches(size_t r, const struct envelope *env)
     case ROUTE_APP_SUFFIX:
         return env->app.n >= t.n &&
                memcmp(env->app.p + env->app.n - t.n, t.p, t.n) == 0;
-    case ROUTE_SD_PREFIX:
-        return env->sd.n >= t.n && memcmp(env->sd.p, t.p, t.n) == 0;
+    case ROUTE_SD_ELEMENT:
+        return env->sd.n >= t.n && memmem(env->sd.p, env->sd.n, t.p, t.n);
     }
     return false;
 }

@@ -54,6 +54,7 @@ enum snare_col {
     SNARE_EXPANDED,
 };
 
+static const char snare_tag[] = "MSWinEventLog";
 static const char snare_magic[] = "MSWinEventLog\t";
 
 /*
@@ -189,8 +190,10 @@ snare_parse(const struct envelope *env, struct event *ev, void *state)
     size_t n;
     int err;
 
-    if (!strv_starts_with(msg, snare_magic))
-        return PARSE_NONE;
+    if (!strv_starts_with(msg, snare_magic)) {
+        /* "MSWinEventLog" cut before its first column is still Snare's */
+        return strv_eq_cstr(msg, snare_tag) ? -EBADMSG : PARSE_NONE;
+    }
     msg.p += sizeof(snare_magic) - 1;
     msg.n -= sizeof(snare_magic) - 1;
     n = snare_split(msg, all);
@@ -207,7 +210,7 @@ snare_parse(const struct envelope *env, struct event *ev, void *state)
     return windows_map(r, ev);
 }
 
-/* Routed by content (the message starts with "MSWinEventLog\t"). */
+/* Routed by content (the message starts with "MSWinEventLog"). */
 const struct parser_ops parser_snare_ops = {
     .name = "snare",
     .programs = NULL,
