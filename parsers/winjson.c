@@ -128,24 +128,27 @@ expect(struct strv s, size_t *i, char c)
     return true;
 }
 
-/* ".ffff..." into µs (digits past the sixth are read and dropped). */
-static int64_t
-fraction_us(struct strv s, size_t *i)
+/* ".ffff..." into *us (digits past the sixth are read and dropped); a
+ * point without digits is an error. */
+static bool
+fraction_us(struct strv s, size_t *i, int64_t *us)
 {
-    int64_t us = 0;
     int n = 0;
 
+    *us = 0;
     if (*i >= s.n || (s.p[*i] != '.' && s.p[*i] != ','))
-        return 0;
+        return true;
     (*i)++;
     while (*i < s.n && s.p[*i] >= '0' && s.p[*i] <= '9') {
         if (n++ < 6)
-            us = us * 10 + (s.p[*i] - '0');
+            *us = *us * 10 + (s.p[*i] - '0');
         (*i)++;
     }
+    if (n == 0)
+        return false;
     for (; n < 6; n++)
-        us *= 10;
-    return us;
+        *us *= 10;
+    return true;
 }
 
 /* "Z", "+hh:mm", "+hhmm", "+hh" at *i into *ret_s; absent: *has false. */
@@ -199,8 +202,8 @@ winjson_time(struct strv s, int32_t tz_offset_s, int64_t *ret_us)
         !digits(s, &i, 2, &mi) || !expect(s, &i, ':') ||
         !digits(s, &i, 2, &sec))
         return -EBADMSG;
-    frac = fraction_us(s, &i);
-    if (!zone(s, &i, &has_zone, &zone_s) || i != s.n)
+    if (!fraction_us(s, &i, &frac) || !zone(s, &i, &has_zone, &zone_s) ||
+        i != s.n)
         return -EBADMSG;
     if (!has_zone)
         zone_s = tz_offset_s;
