@@ -189,8 +189,12 @@ read_params(struct nxsd_cursor *c, struct winrec *r, struct nxsd_time *t)
 static int
 read_sd(struct strv sd, struct winrec *r, struct nxsd_time *t)
 {
-    struct nxsd_cursor c = {sd.p, sd.p + sd.n};
+    struct nxsd_cursor c;
 
+    if (sd.n == 0)
+        return 1;
+    c.p = sd.p;
+    c.e = sd.p + sd.n;
     while (c.p < c.e && *c.p == '[') {
         const char *id = c.p + 1, *sp;
         size_t idn = sizeof(nxlog_sd_id) - 1;

@@ -278,7 +278,11 @@ eq_cstr(struct strv v, const char *s)
 const struct wintext_title *
 wintext_title_find(struct strv msg)
 {
-    struct strv t = trim(msg.p, msg.p + msg.n);
+    struct strv t;
+
+    if (msg.n == 0)
+        return NULL;
+    t = trim(msg.p, msg.p + msg.n);
 
     for (size_t i = 0; i < NELEM(wintext_titles); i++)
         if (strv_starts_with(t, wintext_titles[i].text))
@@ -521,9 +525,13 @@ read_pairs(struct strv msg, uint32_t event_id, bool only_missing,
            struct winrec *r)
 {
     const struct wintext_title *t = wintext_title_find(msg);
-    struct strv body = trim(msg.p, msg.p + msg.n);
     struct wt_reader rd = {0};
+    struct strv body;
     const char *c;
+
+    if (msg.n == 0)
+        return 0;
+    body = trim(msg.p, msg.p + msg.n);
 
     if (t != NULL && t->event_id != 39 && t->event_id != 40) {
         size_t n = strlen(t->text);
