@@ -37,41 +37,46 @@
 /* Digits of a session number in the LSM 39/40 sentences. */
 #define WINTEXT_NUM_MAX 10
 
+/* A string literal and its length, for the tables. */
+#define TXT(s) s, sizeof(s) - 1
+
 #define SEC_AUDIT "Microsoft-Windows-Security-Auditing"
 #define LSM "Microsoft-Windows-TerminalServices-LocalSessionManager"
 #define RCM "Microsoft-Windows-TerminalServices-RemoteConnectionManager"
 
 /* Titles of the session events (DESIGN 2), first sentence of each. */
 static const struct wintext_title wintext_titles[] = {
-    {"An account was successfully logged on.", 4624, SEC_AUDIT, "Security"},
-    {"An account failed to log on.", 4625, SEC_AUDIT, "Security"},
-    {"An account was logged off.", 4634, SEC_AUDIT, "Security"},
-    {"User initiated logoff:", 4647, SEC_AUDIT, "Security"},
-    {"A logon was attempted using explicit credentials.", 4648, SEC_AUDIT,
+    {TXT("An account was successfully logged on."), 4624, SEC_AUDIT,
      "Security"},
-    {"Special privileges assigned to new logon.", 4672, SEC_AUDIT, "Security"},
-    {"A session was reconnected to a Window Station.", 4778, SEC_AUDIT,
+    {TXT("An account failed to log on."), 4625, SEC_AUDIT, "Security"},
+    {TXT("An account was logged off."), 4634, SEC_AUDIT, "Security"},
+    {TXT("User initiated logoff:"), 4647, SEC_AUDIT, "Security"},
+    {TXT("A logon was attempted using explicit credentials."), 4648, SEC_AUDIT,
      "Security"},
-    {"A session was disconnected from a Window Station.", 4779, SEC_AUDIT,
+    {TXT("Special privileges assigned to new logon."), 4672, SEC_AUDIT,
      "Security"},
-    {"The workstation was locked.", 4800, SEC_AUDIT, "Security"},
-    {"The workstation was unlocked.", 4801, SEC_AUDIT, "Security"},
-    {"The screen saver was invoked.", 4802, SEC_AUDIT, "Security"},
-    {"The screen saver was dismissed.", 4803, SEC_AUDIT, "Security"},
-    {"Windows is starting up.", 4608, SEC_AUDIT, "Security"},
-    {"The event logging service has shut down.", 1100,
+    {TXT("A session was reconnected to a Window Station."), 4778, SEC_AUDIT,
+     "Security"},
+    {TXT("A session was disconnected from a Window Station."), 4779, SEC_AUDIT,
+     "Security"},
+    {TXT("The workstation was locked."), 4800, SEC_AUDIT, "Security"},
+    {TXT("The workstation was unlocked."), 4801, SEC_AUDIT, "Security"},
+    {TXT("The screen saver was invoked."), 4802, SEC_AUDIT, "Security"},
+    {TXT("The screen saver was dismissed."), 4803, SEC_AUDIT, "Security"},
+    {TXT("Windows is starting up."), 4608, SEC_AUDIT, "Security"},
+    {TXT("The event logging service has shut down."), 1100,
      "Microsoft-Windows-Eventlog", "Security"},
-    {"Remote Desktop Services: Session logon succeeded:", 21, LSM,
+    {TXT("Remote Desktop Services: Session logon succeeded:"), 21, LSM,
      LSM "/Operational"},
-    {"Remote Desktop Services: Shell start notification received:", 22, LSM,
+    {TXT("Remote Desktop Services: Shell start notification received:"), 22,
+     LSM, LSM "/Operational"},
+    {TXT("Remote Desktop Services: Session logoff succeeded:"), 23, LSM,
      LSM "/Operational"},
-    {"Remote Desktop Services: Session logoff succeeded:", 23, LSM,
+    {TXT("Remote Desktop Services: Session has been disconnected:"), 24, LSM,
      LSM "/Operational"},
-    {"Remote Desktop Services: Session has been disconnected:", 24, LSM,
+    {TXT("Remote Desktop Services: Session reconnection succeeded:"), 25, LSM,
      LSM "/Operational"},
-    {"Remote Desktop Services: Session reconnection succeeded:", 25, LSM,
-     LSM "/Operational"},
-    {"Remote Desktop Services: User authentication succeeded:", 1149, RCM,
+    {TXT("Remote Desktop Services: User authentication succeeded:"), 1149, RCM,
      RCM "/Operational"},
 };
 
@@ -89,9 +94,9 @@ static const struct {
     {" has been disconnected, reason code ", 40, "Session", "Reason"},
 };
 
-static const struct wintext_title wintext_lsm_39 = {"Session ", 39, LSM,
+static const struct wintext_title wintext_lsm_39 = {TXT("Session "), 39, LSM,
                                                     LSM "/Operational"};
-static const struct wintext_title wintext_lsm_40 = {"Session ", 40, LSM,
+static const struct wintext_title wintext_lsm_40 = {TXT("Session "), 40, LSM,
                                                     LSM "/Operational"};
 
 enum wt_section {
@@ -117,20 +122,21 @@ enum wt_section {
 /* Section lines, as Windows writes them (without the colon). */
 static const struct {
     const char *name;
+    size_t len;
     enum wt_section section;
 } wintext_sections[] = {
-    {"Subject", WT_SUBJECT},
-    {"New Logon", WT_NEW_LOGON},
-    {"Account For Which Logon Failed", WT_FAILED_ACCOUNT},
-    {"Logon Information", WT_LOGON_INFO},
-    {"Network Information", WT_NETWORK},
-    {"Detailed Authentication Information", WT_AUTH},
-    {"Failure Information", WT_FAILURE},
-    {"Account Whose Credentials Were Used", WT_CREDS},
-    {"Target Server", WT_TARGET_SERVER},
-    {"Session", WT_SESSION},
-    {"Additional Information", WT_ADDITIONAL},
-    {"Process Information", WT_PROCESS},
+    {TXT("Subject"), WT_SUBJECT},
+    {TXT("New Logon"), WT_NEW_LOGON},
+    {TXT("Account For Which Logon Failed"), WT_FAILED_ACCOUNT},
+    {TXT("Logon Information"), WT_LOGON_INFO},
+    {TXT("Network Information"), WT_NETWORK},
+    {TXT("Detailed Authentication Information"), WT_AUTH},
+    {TXT("Failure Information"), WT_FAILURE},
+    {TXT("Account Whose Credentials Were Used"), WT_CREDS},
+    {TXT("Target Server"), WT_TARGET_SERVER},
+    {TXT("Session"), WT_SESSION},
+    {TXT("Additional Information"), WT_ADDITIONAL},
+    {TXT("Process Information"), WT_PROCESS},
 };
 
 /* Events whose labels sit under another heading than 4624's. */
@@ -163,66 +169,67 @@ static const struct {
 static const struct {
     enum wt_section section;
     const char *label;
+    size_t len;
     const char *name;
 } wintext_labels[] = {
-    {WT_SUBJECT, "Security ID", "SubjectUserSid"},
-    {WT_SUBJECT, "Account Name", "SubjectUserName"},
-    {WT_SUBJECT, "Account Domain", "SubjectDomainName"},
-    {WT_SUBJECT, "Logon ID", "SubjectLogonId"},
-    {WT_SUBJECT, "Logon GUID", "LogonGuid"},
-    {WT_ANY, "Logon Type", "LogonType"},
-    {WT_ANY, "Impersonation Level", "ImpersonationLevel"},
-    {WT_ANY, "Privileges", "PrivilegeList"},
-    {WT_LOGON_INFO, "Restricted Admin Mode", "RestrictedAdminMode"},
-    {WT_LOGON_INFO, "Remote Credential Guard", "RemoteCredentialGuard"},
-    {WT_LOGON_INFO, "Virtual Account", "VirtualAccount"},
-    {WT_LOGON_INFO, "Elevated Token", "ElevatedToken"},
-    {WT_NEW_LOGON, "Security ID", "TargetUserSid"},
-    {WT_NEW_LOGON, "Account Name", "TargetUserName"},
-    {WT_NEW_LOGON, "Account Domain", "TargetDomainName"},
-    {WT_NEW_LOGON, "Logon ID", "TargetLogonId"},
-    {WT_NEW_LOGON, "Linked Logon ID", "TargetLinkedLogonId"},
-    {WT_NEW_LOGON, "Network Account Name", "TargetOutboundUserName"},
-    {WT_NEW_LOGON, "Network Account Domain", "TargetOutboundDomainName"},
-    {WT_NEW_LOGON, "Logon GUID", "LogonGuid"},
-    {WT_NEW_LOGON, "Session ID", "SessionId"},
-    {WT_FAILED_ACCOUNT, "Security ID", "TargetUserSid"},
-    {WT_FAILED_ACCOUNT, "Account Name", "TargetUserName"},
-    {WT_FAILED_ACCOUNT, "Account Domain", "TargetDomainName"},
-    {WT_FAILURE, "Failure Reason", "FailureReason"},
-    {WT_FAILURE, "Status", "Status"},
-    {WT_FAILURE, "Sub Status", "SubStatus"},
-    {WT_PROCESS, "Process ID", "ProcessId"},
-    {WT_PROCESS, "Process Name", "ProcessName"},
-    {WT_PROCESS, "Caller Process ID", "ProcessId"},
-    {WT_PROCESS, "Caller Process Name", "ProcessName"},
-    {WT_NETWORK, "Workstation Name", "WorkstationName"},
-    {WT_NETWORK, "Source Network Address", "IpAddress"},
-    {WT_NETWORK, "Source Port", "IpPort"},
-    {WT_NETWORK, "Network Address", "IpAddress"},
-    {WT_NETWORK, "Port", "IpPort"},
-    {WT_AUTH, "Logon Process", "LogonProcessName"},
-    {WT_AUTH, "Authentication Package", "AuthenticationPackageName"},
-    {WT_AUTH, "Transited Services", "TransmittedServices"},
-    {WT_AUTH, "Package Name (NTLM only)", "LmPackageName"},
-    {WT_AUTH, "Key Length", "KeyLength"},
-    {WT_CREDS, "Account Name", "TargetUserName"},
-    {WT_CREDS, "Account Domain", "TargetDomainName"},
-    {WT_CREDS, "Logon GUID", "TargetLogonGuid"},
-    {WT_TARGET_SERVER, "Target Server Name", "TargetServerName"},
-    {WT_TARGET_SERVER, "Additional Information", "TargetInfo"},
-    {WT_SESSION, "Account Name", "AccountName"},
-    {WT_SESSION, "Account Domain", "AccountDomain"},
-    {WT_SESSION, "Logon ID", "LogonID"},
-    {WT_SESSION, "Session Name", "SessionName"},
-    {WT_ADDITIONAL, "Client Name", "ClientName"},
-    {WT_ADDITIONAL, "Client Address", "ClientAddress"},
-    {WT_LSM, "User", "User"},
-    {WT_LSM, "Session ID", "SessionID"},
-    {WT_LSM, "Source Network Address", "Address"},
-    {WT_RCM, "User", "Param1"},
-    {WT_RCM, "Domain", "Param2"},
-    {WT_RCM, "Source Network Address", "Param3"},
+    {WT_SUBJECT, TXT("Security ID"), "SubjectUserSid"},
+    {WT_SUBJECT, TXT("Account Name"), "SubjectUserName"},
+    {WT_SUBJECT, TXT("Account Domain"), "SubjectDomainName"},
+    {WT_SUBJECT, TXT("Logon ID"), "SubjectLogonId"},
+    {WT_SUBJECT, TXT("Logon GUID"), "LogonGuid"},
+    {WT_ANY, TXT("Logon Type"), "LogonType"},
+    {WT_ANY, TXT("Impersonation Level"), "ImpersonationLevel"},
+    {WT_ANY, TXT("Privileges"), "PrivilegeList"},
+    {WT_LOGON_INFO, TXT("Restricted Admin Mode"), "RestrictedAdminMode"},
+    {WT_LOGON_INFO, TXT("Remote Credential Guard"), "RemoteCredentialGuard"},
+    {WT_LOGON_INFO, TXT("Virtual Account"), "VirtualAccount"},
+    {WT_LOGON_INFO, TXT("Elevated Token"), "ElevatedToken"},
+    {WT_NEW_LOGON, TXT("Security ID"), "TargetUserSid"},
+    {WT_NEW_LOGON, TXT("Account Name"), "TargetUserName"},
+    {WT_NEW_LOGON, TXT("Account Domain"), "TargetDomainName"},
+    {WT_NEW_LOGON, TXT("Logon ID"), "TargetLogonId"},
+    {WT_NEW_LOGON, TXT("Linked Logon ID"), "TargetLinkedLogonId"},
+    {WT_NEW_LOGON, TXT("Network Account Name"), "TargetOutboundUserName"},
+    {WT_NEW_LOGON, TXT("Network Account Domain"), "TargetOutboundDomainName"},
+    {WT_NEW_LOGON, TXT("Logon GUID"), "LogonGuid"},
+    {WT_NEW_LOGON, TXT("Session ID"), "SessionId"},
+    {WT_FAILED_ACCOUNT, TXT("Security ID"), "TargetUserSid"},
+    {WT_FAILED_ACCOUNT, TXT("Account Name"), "TargetUserName"},
+    {WT_FAILED_ACCOUNT, TXT("Account Domain"), "TargetDomainName"},
+    {WT_FAILURE, TXT("Failure Reason"), "FailureReason"},
+    {WT_FAILURE, TXT("Status"), "Status"},
+    {WT_FAILURE, TXT("Sub Status"), "SubStatus"},
+    {WT_PROCESS, TXT("Process ID"), "ProcessId"},
+    {WT_PROCESS, TXT("Process Name"), "ProcessName"},
+    {WT_PROCESS, TXT("Caller Process ID"), "ProcessId"},
+    {WT_PROCESS, TXT("Caller Process Name"), "ProcessName"},
+    {WT_NETWORK, TXT("Workstation Name"), "WorkstationName"},
+    {WT_NETWORK, TXT("Source Network Address"), "IpAddress"},
+    {WT_NETWORK, TXT("Source Port"), "IpPort"},
+    {WT_NETWORK, TXT("Network Address"), "IpAddress"},
+    {WT_NETWORK, TXT("Port"), "IpPort"},
+    {WT_AUTH, TXT("Logon Process"), "LogonProcessName"},
+    {WT_AUTH, TXT("Authentication Package"), "AuthenticationPackageName"},
+    {WT_AUTH, TXT("Transited Services"), "TransmittedServices"},
+    {WT_AUTH, TXT("Package Name (NTLM only)"), "LmPackageName"},
+    {WT_AUTH, TXT("Key Length"), "KeyLength"},
+    {WT_CREDS, TXT("Account Name"), "TargetUserName"},
+    {WT_CREDS, TXT("Account Domain"), "TargetDomainName"},
+    {WT_CREDS, TXT("Logon GUID"), "TargetLogonGuid"},
+    {WT_TARGET_SERVER, TXT("Target Server Name"), "TargetServerName"},
+    {WT_TARGET_SERVER, TXT("Additional Information"), "TargetInfo"},
+    {WT_SESSION, TXT("Account Name"), "AccountName"},
+    {WT_SESSION, TXT("Account Domain"), "AccountDomain"},
+    {WT_SESSION, TXT("Logon ID"), "LogonID"},
+    {WT_SESSION, TXT("Session Name"), "SessionName"},
+    {WT_ADDITIONAL, TXT("Client Name"), "ClientName"},
+    {WT_ADDITIONAL, TXT("Client Address"), "ClientAddress"},
+    {WT_LSM, TXT("User"), "User"},
+    {WT_LSM, TXT("Session ID"), "SessionID"},
+    {WT_LSM, TXT("Source Network Address"), "Address"},
+    {WT_RCM, TXT("User"), "Param1"},
+    {WT_RCM, TXT("Domain"), "Param2"},
+    {WT_RCM, TXT("Source Network Address"), "Param3"},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -263,12 +270,11 @@ trim(const char *s, const char *e)
     return strv_make(s, (size_t)(e - s));
 }
 
+/* v equals the n bytes at s (first byte checked before memcmp). */
 static bool
-eq_cstr(struct strv v, const char *s)
+eq_len(struct strv v, const char *s, size_t n)
 {
-    size_t n = strlen(s);
-
-    return v.n == n && memcmp(v.p, s, n) == 0;
+    return v.n == n && (n == 0 || (v.p[0] == s[0] && memcmp(v.p, s, n) == 0));
 }
 
 /*
@@ -285,7 +291,9 @@ wintext_title_find(struct strv msg)
     t = trim(msg.p, msg.p + msg.n);
 
     for (size_t i = 0; i < NELEM(wintext_titles); i++)
-        if (strv_starts_with(t, wintext_titles[i].text))
+        if (t.n >= wintext_titles[i].len &&
+            t.p[0] == wintext_titles[i].text[0] &&
+            memcmp(t.p, wintext_titles[i].text, wintext_titles[i].len) == 0)
             return &wintext_titles[i];
     if (!strv_starts_with(t, "Session "))
         return NULL;
@@ -307,8 +315,10 @@ wintext_title_find(struct strv msg)
 static bool
 has_name(const struct winrec *r, const char *name)
 {
+    size_t n = strlen(name);
+
     for (size_t i = 0; i < r->n_data; i++)
-        if (eq_cstr(r->data[i].name, name))
+        if (eq_len(r->data[i].name, name, n))
             return true;
     return false;
 }
@@ -362,7 +372,7 @@ static int
 section_of(struct strv label)
 {
     for (size_t i = 0; i < NELEM(wintext_sections); i++)
-        if (eq_cstr(label, wintext_sections[i].name))
+        if (eq_len(label, wintext_sections[i].name, wintext_sections[i].len))
             return (int)wintext_sections[i].section;
     return -1;
 }
@@ -387,7 +397,7 @@ name_of(enum wt_section s, struct strv label)
         if (wintext_labels[i].section != s &&
             wintext_labels[i].section != WT_ANY)
             continue;
-        if (!eq_cstr(label, wintext_labels[i].label))
+        if (!eq_len(label, wintext_labels[i].label, wintext_labels[i].len))
             continue;
         if (wintext_labels[i].section == s)
             return wintext_labels[i].name;
@@ -414,13 +424,13 @@ known_suffix(struct strv t)
     struct strv best = STRV_NULL;
 
     for (size_t i = 0; i < NELEM(wintext_labels); i++) {
-        size_t n = strlen(wintext_labels[i].label);
+        size_t n = wintext_labels[i].len;
 
         if (n > best.n && ends_with_word(t, wintext_labels[i].label, n))
             best = strv_make(t.p + t.n - n, n);
     }
     for (size_t i = 0; i < NELEM(wintext_sections); i++) {
-        size_t n = strlen(wintext_sections[i].name);
+        size_t n = wintext_sections[i].len;
 
         if (n > best.n && ends_with_word(t, wintext_sections[i].name, n))
             best = strv_make(t.p + t.n - n, n);
@@ -534,7 +544,7 @@ read_pairs(struct strv msg, uint32_t event_id, bool only_missing,
     body = trim(msg.p, msg.p + msg.n);
 
     if (t != NULL && t->event_id != 39 && t->event_id != 40) {
-        size_t n = strlen(t->text);
+        size_t n = t->len;
 
         body = strv_make(body.p + n, body.n - n);
     } else if (t != NULL) {

@@ -19,6 +19,7 @@
 #define SESSIONTAIL_WINTEXT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../model/buf.h"
@@ -31,6 +32,7 @@
 /* A message title: the first sentence, which names the event. */
 struct wintext_title {
     const char *text;     /* "An account was successfully logged on." */
+    size_t len;           /* strlen(text) */
     uint32_t event_id;    /* 4624 */
     const char *provider; /* Microsoft-Windows-Security-Auditing */
     const char *channel;  /* Security */
