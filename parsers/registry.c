@@ -76,6 +76,8 @@ static const struct {
     /* Windows Event XML: <Event ...> (also <Events>), or behind a prolog */
     {ROUTE_MSG_PREFIX, "<Event", &parser_winxml_ops},
     {ROUTE_MSG_PREFIX, "<?xml", &parser_winxml_ops},
+    /* ...and one with a DOCTYPE, to be refused there (billion laughs) */
+    {ROUTE_MSG_PREFIX, "<!DOCTYPE", &parser_winxml_ops},
     /* Snare for Windows: "MSWinEventLog<TAB>criticality<TAB>..." */
     {ROUTE_MSG_PREFIX, "MSWinEventLog", &parser_snare_ops},
     /* NXLog to_syslog_ietf: every field an SD-PARAM of [NXLOG@14506 ...] */
