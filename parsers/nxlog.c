@@ -218,18 +218,6 @@ nx_member(struct winrec *r, const cJSON *it, const struct envelope *env,
     return 0;
 }
 
-/* Case-insensitive: does v contain s? */
-static bool
-nx_case_contains(struct strv v, const char *s)
-{
-    size_t n = strlen(s);
-
-    for (size_t i = 0; n <= v.n && i <= v.n - n; i++)
-        if (strv_case_eq(strv_make(v.p + i, n), s))
-            return true;
-    return false;
-}
-
 /* Message labels of the TerminalServices events and their XML names. */
 struct nx_label {
     const char *label; /* "Session ID" in "Session ID: 2" */
@@ -329,10 +317,11 @@ nx_ts_message(struct winrec *r, struct strv msg)
 {
     const struct nx_label *labels;
 
-    if (nx_case_contains(r->channel, "TerminalServices-LocalSessionManager"))
+    if (winjson_case_contains(r->channel,
+                              "TerminalServices-LocalSessionManager"))
         labels = nx_lsm_labels;
-    else if (nx_case_contains(r->channel,
-                              "TerminalServices-RemoteConnectionManager"))
+    else if (winjson_case_contains(r->channel,
+                                   "TerminalServices-RemoteConnectionManager"))
         labels = nx_rcm_labels;
     else
         return;

@@ -46,6 +46,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../model/mem.h"
 #include "parser.h"
 #include "winjson.h"
 #include "winrec.h"
@@ -215,6 +216,20 @@ winjson_time(struct strv s, int32_t tz_offset_s, int64_t *ret_us)
     t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - zone_s;
     *ret_us = t * US_PER_SEC + frac;
     return 0;
+}
+
+/*
+ * True when v contains s, ignoring ASCII case.
+ */
+bool
+winjson_case_contains(struct strv v, const char *s)
+{
+    size_t n = strlen(s);
+
+    for (size_t i = 0; n <= v.n && i <= v.n - n; i++)
+        if (strv_case_eq(strv_make(v.p + i, n), s))
+            return true;
+    return false;
 }
 
 /* --- values ----------------------------------------------------------- */
@@ -412,39 +427,141 @@ winjson_userdata_xml(struct win_state *st, struct strv xml)
 /* --- parse ------------------------------------------------------------ */
 
 /*
- * True when no object or array in s nests deeper than max.  Strings are
- * skipped with memchr, so the scan costs little next to the parse.
+ * What the byte scan before cJSON finds: whether the nesting stays within
+ * the limit, and the span (quotes included) of a long top-level
+ * "Message"/"message" string that no decoder reads, so cJSON need not
+ * copy and unescape it (it is most of an NXLog or Winlogbeat line).  The
+ * TerminalServices events of NXLog carry their data only in Message: a
+ * top-level Channel or SourceName naming TerminalServices keeps it.
+ */
+struct winjson_scan {
+    struct strv cut; /* empty: nothing to cut */
+    bool keep;       /* a TerminalServices event: Message is read */
+};
+
+enum scan_key { KEY_OTHER, KEY_MESSAGE, KEY_SOURCE };
+
+/* Which top-level key the string p..q (without quotes) is. */
+static enum scan_key
+scan_key(const char *p, const char *q)
+{
+    size_t n = (size_t)(q - p);
+
+    if (n == 7 &&
+        (memcmp(p, "Message", 7) == 0 || memcmp(p, "message", 7) == 0))
+        return KEY_MESSAGE;
+    if ((n == 7 && memcmp(p, "Channel", 7) == 0) ||
+        (n == 10 && memcmp(p, "SourceName", 10) == 0))
+        return KEY_SOURCE;
+    return KEY_OTHER;
+}
+
+/* The closing quote of the string whose body starts at p, or NULL. */
+static const char *
+string_end(const char *p, const char *end)
+{
+    for (;;) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        size_t bs = 0;
+
+        if (q == NULL)
+            return NULL;
+        while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+            bs++;
+        if (bs % 2 == 0)
+            return q;
+        p = q + 1;
+    }
+}
+
+/* A string at depth 1: a key, or the value of the pending key. */
+static void
+scan_string(struct winjson_scan *sc, const char *open, const char *close,
+            bool *key_pos, enum scan_key *pending)
+{
+    if (*key_pos) {
+        *pending = scan_key(open + 1, close);
+        *key_pos = false;
+        return;
+    }
+    if (*pending == KEY_MESSAGE && sc->cut.n == 0 &&
+        (size_t)(close - open) + 1 >= WINJSON_CUT_MIN)
+        sc->cut = strv_make(open, (size_t)(close - open) + 1);
+    if (*pending == KEY_SOURCE &&
+        winjson_case_contains(strv_make(open + 1, (size_t)(close - open - 1)),
+                              "TerminalServices"))
+        sc->keep = true;
+    *pending = KEY_OTHER;
+}
+
+/*
+ * Scan s (see struct winjson_scan).  Returns false when an object or
+ * array nests deeper than max.  Strings are skipped with memchr, so the
+ * scan costs little next to the parse.
  */
 static bool
-depth_ok(struct strv s, unsigned max)
+scan_json(struct strv s, unsigned max, struct winjson_scan *sc)
 {
     unsigned depth = 0;
     const char *p = s.p, *end = s.p + s.n;
+    bool key_pos = false;
+    enum scan_key pending = KEY_OTHER;
 
+    *sc = (struct winjson_scan){STRV_NULL, false};
     while (p < end) {
         char c = *p++;
 
         if (c == '"') {
-            for (;;) {
-                const char *q = memchr(p, '"', (size_t)(end - p));
-                size_t bs = 0;
+            const char *q = string_end(p, end);
 
-                if (q == NULL)
-                    return true; /* unterminated: cJSON refuses it */
-                while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
-                    bs++;
-                p = q + 1;
-                if (bs % 2 == 0)
-                    break;
-            }
+            if (q == NULL)
+                return true; /* unterminated: cJSON refuses it */
+            if (depth == 1)
+                scan_string(sc, p - 1, q, &key_pos, &pending);
+            p = q + 1;
         } else if (c == '{' || c == '[') {
             if (++depth > max)
                 return false;
+            key_pos = depth == 1 && c == '{';
+            pending = KEY_OTHER;
         } else if ((c == '}' || c == ']') && depth > 0) {
             depth--;
+        } else if (c == ',' && depth == 1) {
+            key_pos = true;
+            pending = KEY_OTHER;
         }
     }
     return true;
+}
+
+/*
+ * Parse msg with cJSON, the cut span (if any) replaced by "".  The copy
+ * is freed as soon as cJSON has built its tree (which owns its strings);
+ * without memory for it, the whole text is parsed.  Returns the tree or
+ * NULL (malformed, trailing bytes, or cJSON out of memory).
+ */
+static cJSON *
+parse_cut(struct strv msg, struct strv cut)
+{
+    const char *end = NULL;
+    char *copy = NULL;
+    size_t head, n = msg.n;
+    const char *p = msg.p;
+    cJSON *root;
+
+    if (cut.n > 0 && (copy = mem_malloc(msg.n - cut.n + 2)) != NULL) {
+        head = (size_t)(cut.p - msg.p);
+        memcpy(copy, msg.p, head);
+        memcpy(copy + head, "\"\"", 2);
+        memcpy(copy + head + 2, cut.p + cut.n, msg.n - head - cut.n);
+        p = copy;
+        n = msg.n - cut.n + 2;
+    }
+    root = cJSON_ParseWithLengthOpts(p, n, &end, 0);
+    if (root != NULL && end != p + n)
+        root = (cJSON_Delete(root), NULL);
+    mem_free(copy);
+    return root;
 }
 
 /* The top-level keys that tell the flavours apart. */
@@ -558,18 +675,18 @@ parser_winjson_parse(const struct envelope *env, struct event *ev, void *state)
     struct win_state *st = state;
     struct strv msg = trim(env->msg);
     enum winjson_flavour f = WINJSON_ANY;
-    const char *end = NULL;
+    struct winjson_scan sc;
     cJSON *root;
     int r;
 
     if (msg.n == 0 || msg.n > WINJSON_SIZE_MAX || msg.p[0] != '{' ||
-        !depth_ok(msg, WINJSON_DEPTH_MAX))
+        !scan_json(msg, WINJSON_DEPTH_MAX, &sc))
         return -EBADMSG;
-    root = cJSON_ParseWithLengthOpts(msg.p, msg.n, &end, 0);
+    root = parse_cut(msg, sc.keep ? STRV_NULL : sc.cut);
     if (root == NULL)
-        return -EBADMSG; /* malformed, or cJSON out of memory */
+        return -EBADMSG;
     r = -EBADMSG;
-    if (!cJSON_IsObject(root) || end != msg.p + msg.n)
+    if (!cJSON_IsObject(root))
         goto done;
     r = detect(root, &f);
     if (r <= 0)

@@ -24,6 +24,9 @@
 #define WINJSON_SIZE_MAX PARSER_LINE_MAX
 /* Deepest object/array nesting accepted; checked before cJSON parses. */
 #define WINJSON_DEPTH_MAX 16
+/* A top-level "Message"/"message" string at least this long (bytes, with
+ * quotes) is cut before cJSON parses the text (winjson.c, scan_json). */
+#define WINJSON_CUT_MIN 256
 /* Largest Windows event id (EventID is a 16-bit value). */
 #define WINJSON_EVENT_ID_MAX 65535
 
@@ -48,6 +51,9 @@ winjson_decode_fn parser_winlogbeat_decode;
  * -EBADMSG.
  */
 int winjson_time(struct strv s, int32_t tz_offset_s, int64_t *ret_us);
+
+/* True when v contains s, ignoring ASCII case. */
+bool winjson_case_contains(struct strv v, const char *s);
 
 /*
  * The text of a scalar: a string as is, a number in decimal (integers
