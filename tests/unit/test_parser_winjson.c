@@ -682,6 +682,58 @@ test_hostile(void **state)
     free(big);
 }
 
+/* A long top-level Message is cut before cJSON parses the line; the
+ * event is the same, and a TerminalServices event keeps its Message. */
+static void
+test_message_cut(void **state)
+{
+    struct buf b;
+    struct event ev;
+
+    (void)state;
+    buf_init(&b, 0);
+    buf_puts(&b, "{\"Message\":\"");
+    for (int i = 0; i < 40; i++)
+        buf_puts(&b, "An account was logged on.\\r\\n\\t\\\"x\\\" ");
+    buf_puts(&b, "\",");
+    buf_append(&b, nx_line + 1, strlen(nx_line) - 1);
+    buf_putc(&b, '\0');
+    assert_true(b.len > WINJSON_CUT_MIN + 100);
+    assert_parsed("auto", b.data, "nxlog-json");
+    /* Without memory for the cut copy, the whole line is parsed. */
+    {
+        struct parse_ctx *ctx = parse_ctx_new("auto", NULL);
+
+        assert_non_null(ctx);
+        mem_fail_set(1);
+        assert_int_equal(parse_in(ctx, b.data, &ev), PARSE_EVENT);
+        mem_fail_set(0);
+        assert_strv(ev.user, "CORP\\alice");
+        parse_ctx_free(ctx);
+    }
+    buf_done(&b);
+
+    /* Channel after the Message, Message longer than the cut limit. */
+    buf_init(&b, 0);
+    buf_puts(&b, "{\"EventID\":21,\"Message\":\"Remote Desktop Services: "
+                 "Session logon succeeded:");
+    for (int i = 0; i < 20; i++)
+        buf_puts(&b, "          ");
+    buf_puts(&b,
+             "\\r\\n\\r\\nUser: CORP\\\\alice\\r\\nSession ID: "
+             "2\\r\\nSource Network Address: 192.0.2.7\",\"Hostname\":"
+             "\"TS01\",\"SourceName\":\"" LSM_PROV "\",\"Channel\":\"" LSM_CHAN
+             "\",\"EventTime\":\"2024-03-14 09:02:11\"}");
+    buf_putc(&b, '\0');
+    assert_true(b.len > WINJSON_CUT_MIN + 50);
+    assert_int_equal(parse1("auto", b.data, &ev), PARSE_EVENT);
+    assert_strv(ev.event_code, "LSM-21");
+    assert_strv(ev.user, "CORP\\alice");
+    assert_strv(ev.src_ip, "192.0.2.7");
+    assert_strv(ev.login_id, "2");
+    buf_done(&b);
+}
+
 /* More data fields than a record holds: the rest are counted, the event
  * is still made from the fields that fit. */
 static void
@@ -765,6 +817,7 @@ main(void)
         cmocka_unit_test(test_flavours_and_formats),
         cmocka_unit_test(test_tz_offset_from_record),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_message_cut),
         cmocka_unit_test(test_data_limit),
         cmocka_unit_test(test_alloc_failures),
     };
