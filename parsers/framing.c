@@ -80,17 +80,25 @@ opens_event(const char *p, size_t n)
     return starts_tag(p, i, n, "<Event");
 }
 
-/* Does the line hold "</Event>"?  Usually at its end: looked at first. */
+/* Does the line hold "</Event>"?  Usually at its end: looked at first;
+ * else at each '<' (a line of a pretty event has one or two). */
 static bool
 closes_event(const char *p, size_t n)
 {
     size_t k = sizeof(frame_close) - 1, m = n;
+    const char *q = p, *end = p + n;
 
     while (m > 0 && is_blank(p[m - 1]))
         m--;
     if (m >= k && memcmp(p + m - k, frame_close, k) == 0)
         return true;
-    return memmem(p, n, frame_close, k) != NULL;
+    while ((size_t)(end - q) >= k &&
+           (q = memchr(q, '<', (size_t)(end - q) - k + 1)) != NULL) {
+        if (memcmp(q, frame_close, k) == 0)
+            return true;
+        q++;
+    }
+    return false;
 }
 
 /* Start empty. */
