@@ -245,6 +245,7 @@ struct wt_reader {
     struct winrec *r;
     bool only_missing; /* keep fields r already has */
     int added;
+    size_t hint; /* label table index after the last match */
 };
 
 static bool
@@ -388,19 +389,34 @@ alias(uint32_t event_id, enum wt_section s)
 }
 
 /* The EventData name of label in section s, or NULL. */
-static const char *
-name_of(enum wt_section s, struct strv label)
+static bool
+label_matches(size_t i, enum wt_section s, struct strv label)
 {
+    return (wintext_labels[i].section == s ||
+            wintext_labels[i].section == WT_ANY) &&
+           eq_len(label, wintext_labels[i].label, wintext_labels[i].len);
+}
+
+/*
+ * The EventData name of a label in section s.  Messages list their labels
+ * in the order of the table, so the search starts after the last match
+ * and usually hits at once; a section-specific entry wins over a WT_ANY
+ * one wherever it stands.
+ */
+static const char *
+name_of(struct wt_reader *rd, enum wt_section s, struct strv label)
+{
+    const size_t n = NELEM(wintext_labels);
     const char *any = NULL;
 
-    for (size_t i = 0; i < NELEM(wintext_labels); i++) {
-        if (wintext_labels[i].section != s &&
-            wintext_labels[i].section != WT_ANY)
+    for (size_t k = 0, i = rd->hint < n ? rd->hint : 0; k < n;
+         k++, i = i + 1 < n ? i + 1 : 0) {
+        if (!label_matches(i, s, label))
             continue;
-        if (!eq_len(label, wintext_labels[i].label, wintext_labels[i].len))
-            continue;
-        if (wintext_labels[i].section == s)
+        if (wintext_labels[i].section == s) {
+            rd->hint = i + 1;
             return wintext_labels[i].name;
+        }
         any = wintext_labels[i].name;
     }
     return any;
@@ -514,7 +530,7 @@ finish_pending(struct wt_reader *rd, const char *next)
     v = rd->vstart < next ? value_until(rd->vstart, next) : STRV_NULL;
     if (v.n == 0 && (s = section_of(rd->label)) >= 0) {
         rd->section = alias(rd->event_id, (enum wt_section)s);
-    } else if ((name = name_of(rd->section, rd->label)) != NULL) {
+    } else if ((name = name_of(rd, rd->section, rd->label)) != NULL) {
         if (rd->only_missing && has_name(rd->r, name)) {
             finish_clear(rd);
             return;
