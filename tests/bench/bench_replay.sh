@@ -39,14 +39,17 @@ for run in 1 2 3; do
     read -r wall user sys rss <"$work/time.txt"
     echo "run $run: wall ${wall}s user ${user}s sys ${sys}s peak RSS ${rss} KiB"
     if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then
-        best=$wall; best_rss=$rss
+        best=$wall
+        best_cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')
+        best_rss=$rss
     fi
 done
 events=$(grep -c '"record":"event"' "$out" || true)
 sessions=$(grep -c '"record":"session"' "$out" || true)
-awk -v l="$lines" -v e="$events" -v s="$sessions" -v w="$best" \
+awk -v l="$lines" -v e="$events" -v s="$sessions" -v w="$best" -v c="$best_cpu" \
     -v r="$best_rss" -v b="$(stat -c %s "$input")" 'BEGIN {
     printf "replay %d lines (%.1f MB): %d events, %d session records\n", l, b/1e6, e, s
-    printf "lines/s %.0f  events/s %.0f  MB/s %.1f  peak RSS %.1f MiB (best of 3)\n",
-        l/w, e/w, b/1e6/w, r/1024 }'
+    printf "wall: lines/s %.0f  events/s %.0f  MB/s %.1f  peak RSS %.1f MiB (best of 3)\n",
+        l/w, e/w, b/1e6/w, r/1024
+    printf "per CPU second: lines/s %.0f  events/s %.0f\n", l/c, e/c }'
 tail -n 1 "$work/stderr.txt"

@@ -33,21 +33,22 @@ for form in xml nxlog openwec winlogbeat snare; do
     best=""
     for run in 1 2 3; do
         rm -f "$work/win-out.jsonl"
-        /usr/bin/time -f '%e %M' -o "$work/time.txt" \
+        /usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" \
             "$build/sessiontail" replay -c "$work/win-sinks.json" "$input" \
             2>"$work/stderr.txt"
-        read -r wall rss <"$work/time.txt"
+        read -r wall user sys rss <"$work/time.txt"
         if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN{exit !(a<b)}'; then
             best=$wall
+            best_cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')
             best_rss=$rss
         fi
     done
     events=$(wc -l <"$work/win-out.jsonl")
     malformed=$(sed -n 's/.* \([0-9]*\) malformed.*/\1/p' "$work/stderr.txt")
-    awk -v f="$form" -v n="$n" -v e="$events" -v w="$best" -v r="$best_rss" \
-        -v b="$(stat -c %s "$input")" -v m="$malformed" 'BEGIN {
-        printf "%-10s %d records -> %d events (%s malformed): %.0f records/s, %.1f MB/s, peak RSS %.1f MiB\n",
-            f, n, e, m, n/w, b/1e6/w, r/1024 }'
+    awk -v f="$form" -v n="$n" -v e="$events" -v w="$best" -v c="$best_cpu" \
+        -v r="$best_rss" -v b="$(stat -c %s "$input")" -v m="$malformed" 'BEGIN {
+        printf "%-10s %d records -> %d events (%s malformed): %.0f records/s wall, %.0f records/s per CPU second, %.1f MB/s, peak RSS %.1f MiB\n",
+            f, n, e, m, n/w, n/c, b/1e6/w, r/1024 }'
     case $form in
     xml) "$work/bare_parse" xml "$input" ;;
     nxlog | openwec | winlogbeat) "$work/bare_parse" json "$input" ;;
