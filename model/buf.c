@@ -106,7 +106,7 @@ fail:
 }
 
 void
-buf_append(struct buf *b, const void *p, size_t n)
+buf_append_grow(struct buf *b, const void *p, size_t n)
 {
     if (n == 0 || buf_reserve(b, n) < 0)
         return;
@@ -118,16 +118,6 @@ void
 buf_puts(struct buf *b, const char *s)
 {
     buf_append(b, s, strlen(s));
-}
-
-void
-buf_putc(struct buf *b, char c)
-{
-    if (b->len < b->cap && !b->oom) {
-        b->data[b->len++] = c;
-        return;
-    }
-    buf_append(b, &c, 1);
 }
 
 void

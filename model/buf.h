@@ -77,12 +77,37 @@ struct buf {
 void buf_init(struct buf *b, size_t limit);
 void buf_done(struct buf *b);
 int buf_reserve(struct buf *b, size_t extra);
-void buf_append(struct buf *b, const void *p, size_t n);
+/* The slow paths of buf_append and buf_putc: grow, then copy. */
+void buf_append_grow(struct buf *b, const void *p, size_t n);
 void buf_puts(struct buf *b, const char *s);
-void buf_putc(struct buf *b, char c);
 void buf_put_strv(struct buf *b, struct strv v);
 void buf_put_u64(struct buf *b, uint64_t v);
 void buf_put_i64(struct buf *b, int64_t v);
+
+/* Append n bytes.  Inline: the renderers call it for every key and value,
+ * and the buffer almost always has room. */
+static inline void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    if (n <= b->cap - b->len && !b->oom) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        return;
+    }
+    buf_append_grow(b, p, n);
+}
+
+static inline void
+buf_putc(struct buf *b, char c)
+{
+    if (b->len < b->cap && !b->oom) {
+        b->data[b->len++] = c;
+        return;
+    }
+    buf_append_grow(b, &c, 1);
+}
 
 static inline void
 buf_reset(struct buf *b)
