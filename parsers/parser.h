@@ -22,9 +22,37 @@
 #define PARSER_LINE_MAX (64 * 1024)
 
 /*
+ * The fields of a systemd journal entry that the journal source hands over
+ * with its MESSAGE (the record's data); views, valid during the call.  The
+ * journal envelope (parsers/journal.c) reads them instead of a syslog
+ * header; logind's session start/stop entries (MESSAGE_ID) become events
+ * from the fields alone.
+ */
+struct journal_fields {
+    struct strv identifier; /* SYSLOG_IDENTIFIER (else _COMM) */
+    struct strv pid;        /* SYSLOG_PID, else _PID */
+    struct strv hostname;   /* _HOSTNAME */
+    struct strv boot_id;    /* _BOOT_ID */
+    struct strv message_id; /* MESSAGE_ID */
+    struct strv session_id; /* SESSION_ID (logind) */
+    struct strv user_id;    /* USER_ID (logind) */
+    struct strv leader;     /* LEADER (logind) */
+    struct strv cursor;     /* the entry's cursor: the record_id */
+    int64_t realtime_us;    /* __REALTIME_TIMESTAMP */
+};
+
+/* What kind of bytes a record holds (how parse_record starts). */
+enum record_kind {
+    RECORD_TEXT = 0, /* a line or framed text: syslog envelope or bare */
+    RECORD_JOURNAL,  /* a journal entry: `journal` is set */
+    RECORD_UTMP,     /* one struct utmp (384 bytes on x86-64 glibc) */
+};
+
+/*
  * What a source read.  Borrowed: valid only during the call it is passed to.
  */
 struct raw_record {
+    enum record_kind kind;
     const char *data; /* the bytes, without the line terminator */
     size_t len;
     struct strv source; /* configured source name */
@@ -36,6 +64,9 @@ struct raw_record {
     int32_t tz_offset_s;
     uint64_t offset; /* byte offset in the file: the record_id */
     bool has_offset;
+    const struct journal_fields *journal; /* RECORD_JOURNAL only */
+    struct strv peer;   /* syslog listener: the sender's address */
+    bool failed_logins; /* utmp from btmp: every record is a failure */
 };
 
 /* The syslog envelope: RFC 3164 or RFC 5424 header, views into the record. */
