@@ -9,10 +9,9 @@
  * callback, a batch at a time, and pauses while a sink is congested, so a
  * slow output slows the replay down instead of losing records.
  *
- * With format auto or windows-xml, lines go through a framer
- * (parsers/framing.h) that joins a pretty-printed <Event>...</Event> into
- * one record at the offset of its first line; a frame still open at the
- * end of the file is parsed as it is.
+ * What a file holds is recognised by its content: each reader (replay.h)
+ * looks at the first bytes, the first that takes the file reads it; text
+ * (syslog lines, JSON, Event XML) is the last and takes anything.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,41 +27,16 @@
 
 #include "../model/mem.h"
 #include "../model/session.h"
-#include "../parsers/framing.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "pipeline.h"
+#include "replay.h"
 #include "sinkset.h"
 
-/* Read buffer of one input; a line longer than REPLAY_LINE_MAX is cut. */
-#define REPLAY_READ_CHUNK (1024 * 1024)
-#define REPLAY_LINE_MAX PARSER_LINE_MAX
 /* Events delivered per loop turn before the sinks get a chance to write. */
 #define REPLAY_BATCH 4096
 #define REPLAY_INPUTS_MAX 1024
-
-struct replay_input {
-    const char *path;
-    int fd;
-    char *buf;
-    size_t start, end; /* unread bytes are buf[start..end) */
-    uint64_t base;     /* file offset of buf[0] */
-    bool eof;
-    bool skipping; /* discarding the rest of an over-long line */
-    uint64_t truncated;
-    int64_t ref_time_us;
-    int32_t tz_offset_s;
-    struct parse_ctx *pctx;
-    bool framing;       /* join multi-line Event XML (frame) */
-    struct frame frame; /* owned; frame_done() at close */
-    bool refeed;        /* give line rf_* to the framer again */
-    const char *rf_p;   /* into buf, valid until the next refill */
-    size_t rf_n;
-    uint64_t rf_off;
-    struct event ev; /* the look-ahead event; views into buf or frame */
-    bool has_ev;
-};
 
 struct replay {
     uv_loop_t loop;
@@ -77,148 +51,29 @@ struct replay {
     int status;
 };
 
-static int
-refill(struct replay_input *in)
-{
-    ssize_t n;
-
-    if (in->start > 0) {
-        memmove(in->buf, in->buf + in->start, in->end - in->start);
-        in->base += in->start;
-        in->end -= in->start;
-        in->start = 0;
-    }
-    do {
-        n = read(in->fd, in->buf + in->end, REPLAY_READ_CHUNK - in->end);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0)
-        return -errno;
-    if (n == 0)
-        in->eof = true;
-    in->end += (size_t)n;
-    return 0;
-}
-
-/*
- * The next line of the input (without LF or CRLF), or false at the end.
- * Lines longer than REPLAY_LINE_MAX are cut there and the rest skipped.
- */
-static bool
-next_line(struct replay_input *in, const char **ret_p, size_t *ret_n,
-          uint64_t *ret_off)
-{
-    for (;;) {
-        char *s = in->buf + in->start;
-        size_t avail = in->end - in->start;
-        char *lf = memchr(s, '\n', avail);
-        size_t n;
-
-        if (in->skipping) {
-            in->start = lf ? (size_t)(lf + 1 - in->buf) : in->end;
-            in->skipping = lf == NULL;
-            if (lf == NULL && (in->eof || refill(in) < 0))
-                return false;
-            continue;
-        }
-        if (lf == NULL && avail < REPLAY_LINE_MAX && !in->eof) {
-            if (refill(in) < 0)
-                in->eof = true;
-            continue;
-        }
-        if (lf == NULL && avail == 0)
-            return false;
-        n = lf ? (size_t)(lf - s) : avail;
-        if (n > REPLAY_LINE_MAX) {
-            n = REPLAY_LINE_MAX;
-            in->truncated++;
-            in->skipping = true;
-            in->start += n;
-        } else {
-            in->start += n + (lf != NULL);
-        }
-        *ret_off = in->base + (uint64_t)(s - in->buf);
-        if (n > 0 && s[n - 1] == '\r')
-            n--;
-        *ret_p = s;
-        *ret_n = n;
-        return true;
-    }
-}
-
-/* The frame just emitted as the next record. */
-static bool
-frame_record(struct replay_input *in, const char **ret_p, size_t *ret_n,
-             uint64_t *ret_off)
-{
-    *ret_p = frame_data(&in->frame);
-    *ret_n = frame_len(&in->frame);
-    *ret_off = frame_offset(&in->frame);
-    return true;
-}
-
-/*
- * The next record: a line, or with framing on a multi-line <Event> (see
- * parsers/framing.h); false at the end of the input.
- */
-static bool
-next_record(struct replay_input *in, const char **ret_p, size_t *ret_n,
-            uint64_t *ret_off)
-{
-    const char *p;
-    size_t n;
-    uint64_t off;
-
-    if (!in->framing)
-        return next_line(in, ret_p, ret_n, ret_off);
-    for (;;) {
-        if (in->refeed) {
-            in->refeed = false;
-            p = in->rf_p;
-            n = in->rf_n;
-            off = in->rf_off;
-        } else if (!next_line(in, &p, &n, &off)) {
-            return frame_flush(&in->frame) &&
-                   frame_record(in, ret_p, ret_n, ret_off);
-        }
-        switch (frame_line(&in->frame, p, n, off)) {
-        case FRAME_PASS:
-            *ret_p = p;
-            *ret_n = n;
-            *ret_off = off;
-            return true;
-        case FRAME_HOLD:
-            break;
-        case FRAME_EMIT_AGAIN:
-            in->refeed = true;
-            in->rf_p = p;
-            in->rf_n = n;
-            in->rf_off = off;
-            return frame_record(in, ret_p, ret_n, ret_off);
-        case FRAME_EMIT:
-            return frame_record(in, ret_p, ret_n, ret_off);
-        }
-    }
-}
+/* The readers, tried in order; text takes what no other reader took. */
+static const struct replay_reader *const replay_readers[] = {
+    &replay_text_reader,
+    NULL,
+};
 
 /* Parse ahead until the input yields its next event (or ends). */
 static void
 advance(struct replay *rp, struct replay_input *in)
 {
-    struct raw_record rec = {
-        .source = STRV_LIT("replay"),
-        .ref_time_us = in->ref_time_us,
-        .tz_offset_s = in->tz_offset_s,
-        .has_offset = true,
-    };
-    const char *p;
-    size_t n;
+    struct raw_record rec;
 
     in->has_ev = false;
-    while (next_record(in, &p, &n, &rec.offset)) {
+    for (;;) {
         int r;
 
-        rec.data = p;
-        rec.len = n;
+        rec = (struct raw_record){
+            .source = STRV_LIT("replay"),
+            .ref_time_us = in->ref_time_us,
+            .tz_offset_s = in->tz_offset_s,
+        };
+        if (!in->reader->next(in, &rec))
+            return;
         rp->pipe.counters.records++;
         r = parse_record(in->pctx, &rec, &in->ev);
         if (r == PARSE_EVENT) {
@@ -261,7 +116,7 @@ finish(struct replay *rp)
     rp->finished = true;
     uv_idle_stop(&rp->idle);
     for (size_t i = 0; i < rp->n_in; i++)
-        truncated += rp->in[i].truncated + rp->in[i].frame.overlong;
+        truncated += rp->in[i].truncated;
     log_msg(LOG_INFO,
             "replayed %llu records: %llu events, %llu session records, "
             "%llu malformed, %llu lines truncated",
@@ -313,6 +168,21 @@ local_offset(time_t t)
     return (int32_t)tm.tm_gmtoff;
 }
 
+/* Pick the reader that takes the file from its first bytes. */
+static const struct replay_reader *
+pick_reader(struct replay_input *in, const struct stat *st)
+{
+    unsigned char head[REPLAY_HEAD_MAX];
+    ssize_t n = 0;
+
+    if (S_ISREG(st->st_mode))
+        n = pread(in->fd, head, sizeof(head), 0);
+    for (size_t i = 0; replay_readers[i] != NULL; i++)
+        if (replay_readers[i]->detect(st, head, n > 0 ? (size_t)n : 0))
+            return replay_readers[i];
+    return NULL;
+}
+
 static int
 open_input(struct replay_input *in, const char *path, const char *format)
 {
@@ -320,13 +190,12 @@ open_input(struct replay_input *in, const char *path, const char *format)
     int err = 0;
 
     in->path = path;
+    in->format = format;
     in->fd = strcmp(path, "-") == 0
                  ? STDIN_FILENO
                  : open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (in->fd < 0 || fstat(in->fd, &st) < 0)
         return -errno;
-    if (S_ISDIR(st.st_mode))
-        return -EISDIR;
     /* The year of a yearless syslog time is the one that puts it before the
      * file was last written; stdin has only "now". */
     in->ref_time_us =
@@ -334,12 +203,14 @@ open_input(struct replay_input *in, const char *path, const char *format)
             ? (int64_t)time(NULL) * 1000000
             : (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
     in->tz_offset_s = local_offset((time_t)(in->ref_time_us / 1000000));
-    in->framing = frame_wanted(format);
-    in->buf = mem_malloc(REPLAY_READ_CHUNK);
-    in->pctx = parse_ctx_new(format, &err);
-    if (in->buf == NULL || in->pctx == NULL)
+    in->reader = pick_reader(in, &st);
+    if (in->reader == NULL)
+        return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+    in->pctx =
+        parse_ctx_new(in->reader->format ? in->reader->format : format, &err);
+    if (in->pctx == NULL)
         return err < 0 ? err : -ENOMEM;
-    return 0;
+    return in->reader->open(in);
 }
 
 static void
@@ -348,10 +219,10 @@ close_inputs(struct replay *rp)
     for (size_t i = 0; i < rp->n_in; i++) {
         struct replay_input *in = &rp->in[i];
 
+        if (in->reader != NULL)
+            in->reader->close(in);
         if (in->fd > STDIN_FILENO)
             close(in->fd);
-        mem_free(in->buf);
-        frame_done(&in->frame);
         parse_ctx_free(in->pctx);
     }
     mem_free(rp->in);
