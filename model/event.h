@@ -122,6 +122,7 @@ struct event {
     enum ev_user_type user_type;
     struct strv actor_user; /* who acted: su's caller, pam ruser */
     struct strv login_id;   /* logon id, sshd pid, tty... */
+    struct strv boot_id;    /* journal _BOOT_ID: logind ids repeat per boot */
     enum ev_login_type login_type;
     int logon_type; /* Windows logon type 0-13; -1 absent */
     struct strv tty;

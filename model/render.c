@@ -483,6 +483,7 @@ event_to_json(const struct event *ev, struct buf *b)
         BOOL_M(b, "admin", true); /* 4672: the logon has admin rights */
     STR_M(b, "actor_user", ev->actor_user);
     STR_M(b, "login_id", ev->login_id);
+    STR_M(b, "boot_id", ev->boot_id);
     NAME_M(b, "login_type", event_login_type_name(ev->login_type));
     if (ev->logon_type >= 0)
         INT_M(b, "logon_type", ev->logon_type);

@@ -253,6 +253,7 @@ fill_event(struct event *ev)
     ev->user_type = EV_USER_TYPE_REGULAR;
     ev->actor_user = STRV_LIT("bob");
     ev->login_id = STRV_LIT("0x3e7");
+    ev->boot_id = STRV_LIT("5b4c1f2e8a9d4c3b9e2f1a0b7c6d5e4f");
     ev->login_type = EV_LOGIN_TYPE_RDP;
     ev->logon_type = 10;
     ev->tty = STRV_LIT("pts/0");
@@ -292,6 +293,7 @@ test_event_field_order(void **state)
         "admin",
         "actor_user",
         "login_id",
+        "boot_id",
         "login_type",
         "logon_type",
         "tty",
