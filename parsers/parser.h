@@ -83,6 +83,9 @@ struct envelope {
      * carry their own zone-less times (NXLog JSON "EventTime"). */
     int64_t ref_time_us;
     int32_t tz_offset_s;
+    /* The journal entry's fields (RECORD_JOURNAL), else NULL: logind's
+     * session entries are read from them.  Borrowed, like the record. */
+    const struct journal_fields *journal;
 };
 
 /* Parse results. */
@@ -111,5 +114,14 @@ struct parser_ops {
  */
 int parser_syslog_envelope(const struct raw_record *rec,
                            struct envelope *ret_env);
+
+/*
+ * The journal envelope (parsers/journal.c): time, host, program and pid
+ * from rec->journal, the message from rec->data (a syslog header that
+ * udp514-journal left at its start is parsed off).  Returns 0, or
+ * -EBADMSG when rec is not a journal record.
+ */
+int parser_journal_envelope(const struct raw_record *rec,
+                            struct envelope *ret_env);
 
 #endif
