@@ -31,6 +31,7 @@ extern const struct parser_ops parser_winxml_ops;
 extern const struct parser_ops parser_snare_ops;
 extern const struct parser_ops parser_wintext_ops;
 extern const struct parser_ops parser_nxlog_sd_ops;
+extern const struct parser_ops parser_logind_ops;
 
 /* Room for the parser table (the NULL-terminated array below). */
 #define REGISTRY_PARSERS_MAX 16
@@ -48,6 +49,7 @@ static const struct parser_ops *const registry_parsers[] = {
     &parser_snare_ops,
     &parser_wintext_ops,
     &parser_nxlog_sd_ops,
+    &parser_logind_ops,
     NULL,
 };
 
@@ -263,6 +265,10 @@ set_record_fields(struct event *ev, const struct raw_record *rec,
         ev->source = rec->source;
     if (rec->has_offset)
         ev->record_id = event_scratch_u64(ev, rec->offset);
+    if (rec->kind == RECORD_JOURNAL && rec->journal != NULL) {
+        ev->record_id = rec->journal->cursor; /* DESIGN 2 */
+        ev->boot_id = rec->journal->boot_id;
+    }
     ev->format = strv_from_cstr(ops->name);
 }
 
@@ -292,7 +298,11 @@ parse_record(struct parse_ctx *ctx, const struct raw_record *rec,
 
     ctx->counters.records++;
     event_init(ev);
-    if (parser_syslog_envelope(rec, &env) < 0 && bare_payload(rec, &env) < 0)
+    if (rec->kind == RECORD_JOURNAL) {
+        if (parser_journal_envelope(rec, &env) < 0)
+            return count(ctx, -EBADMSG, ev);
+    } else if (parser_syslog_envelope(rec, &env) < 0 &&
+               bare_payload(rec, &env) < 0)
         return count(ctx, -EBADMSG, ev);
     env.ref_time_us = rec->ref_time_us;
     env.tz_offset_s = rec->tz_offset_s;
