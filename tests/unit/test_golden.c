@@ -43,7 +43,7 @@ static const char *const golden_dirs[] = {
     "sshd",        "pam",        "login",        "su",
     "syslog",      "snare",      "windows-text", "nxlog-sd",
     "windows-xml", "nxlog-json", "openwec-json", "winlogbeat-json",
-    NULL};
+    "logind",      NULL};
 
 /* Parse one record found at offset off and render its events into out. */
 static void
