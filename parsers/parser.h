@@ -20,6 +20,8 @@
 
 /* The longest message a parser looks at; a source truncates before this. */
 #define PARSER_LINE_MAX (64 * 1024)
+/* Bytes of one RECORD_UTMP record: glibc struct utmp on x86-64, utmp(5). */
+#define PARSER_UTMP_RECORD 384
 
 /*
  * The fields of a systemd journal entry that the journal source hands over
@@ -67,6 +69,10 @@ struct raw_record {
     const struct journal_fields *journal; /* RECORD_JOURNAL only */
     struct strv peer;   /* syslog listener: the sender's address */
     bool failed_logins; /* utmp from btmp: every record is a failure */
+    /* RECORD_UTMP: the host the records are about (a wtmp record does
+     * not name it): the utmp source's `hostname`, by default the
+     * collector's own name.  Added for utmp; nothing above changed. */
+    struct strv hostname;
 };
 
 /* The syslog envelope: RFC 3164 or RFC 5424 header, views into the record. */
@@ -114,6 +120,13 @@ struct parser_ops {
  */
 int parser_syslog_envelope(const struct raw_record *rec,
                            struct envelope *ret_env);
+
+/*
+ * One wtmp/btmp record (RECORD_UTMP) into ev (parsers/utmp.c): no
+ * envelope, the record carries time, user, line and address itself.
+ * Returns PARSE_EVENT, PARSE_NONE or -EBADMSG; ev holds views into rec.
+ */
+int parser_utmp_record(const struct raw_record *rec, struct event *ev);
 
 /*
  * The journal envelope (parsers/journal.c): time, host, program and pid
