@@ -32,6 +32,7 @@ extern const struct parser_ops parser_snare_ops;
 extern const struct parser_ops parser_wintext_ops;
 extern const struct parser_ops parser_nxlog_sd_ops;
 extern const struct parser_ops parser_logind_ops;
+extern const struct parser_ops parser_utmp_ops;
 
 /* Room for the parser table (the NULL-terminated array below). */
 #define REGISTRY_PARSERS_MAX 16
@@ -50,6 +51,7 @@ static const struct parser_ops *const registry_parsers[] = {
     &parser_wintext_ops,
     &parser_nxlog_sd_ops,
     &parser_logind_ops,
+    &parser_utmp_ops,
     NULL,
 };
 
@@ -285,6 +287,29 @@ count(struct parse_ctx *ctx, int r, const struct event *ev)
 }
 
 /*
+ * A wtmp/btmp record (RECORD_UTMP): no envelope, straight to the utmp
+ * parser, with the host the source says the records are about.
+ */
+static int
+parse_utmp(struct parse_ctx *ctx, const struct raw_record *rec,
+           struct event *ev)
+{
+    struct envelope env = {.time_us = EVENT_TIME_UNSET, .pri = -1};
+    int r;
+
+    if (ctx->only != NULL && ctx->only != &parser_utmp_ops)
+        return count(ctx, PARSE_NONE, ev);
+    env.hostname = rec->hostname;
+    set_record_fields(ev, rec, &env, &parser_utmp_ops);
+    r = parser_utmp_record(rec, ev);
+    if (r != PARSE_EVENT)
+        event_init(ev);
+    if (r < 0 && r != -EBADMSG)
+        r = -EBADMSG;
+    return count(ctx, r, ev);
+}
+
+/*
  * Parse one record into ev: envelope, routing, payload parser.  Returns
  * PARSE_EVENT, PARSE_NONE or -EBADMSG and updates the counters.  ev holds
  * views into rec: valid while rec is.
@@ -298,6 +323,8 @@ parse_record(struct parse_ctx *ctx, const struct raw_record *rec,
 
     ctx->counters.records++;
     event_init(ev);
+    if (rec->kind == RECORD_UTMP)
+        return parse_utmp(ctx, rec, ev);
     if (rec->kind == RECORD_JOURNAL) {
         if (parser_journal_envelope(rec, &env) < 0)
             return count(ctx, -EBADMSG, ev);
