@@ -58,5 +58,7 @@ struct replay_reader {
 };
 
 extern const struct replay_reader replay_text_reader;
+/* A systemd journal file or directory (replay_journal.c). */
+extern const struct replay_reader replay_journal_reader;
 
 #endif
