@@ -58,6 +58,8 @@ struct replay_reader {
 };
 
 extern const struct replay_reader replay_text_reader;
+/* A wtmp or btmp file: 384-byte utmp records (replay_utmp.c). */
+extern const struct replay_reader replay_utmp_reader;
 /* A systemd journal file or directory (replay_journal.c). */
 extern const struct replay_reader replay_journal_reader;
 
