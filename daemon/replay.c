@@ -54,6 +54,7 @@ struct replay {
 /* The readers, tried in order; text takes what no other reader took. */
 static const struct replay_reader *const replay_readers[] = {
     &replay_journal_reader,
+    &replay_utmp_reader,
     &replay_text_reader,
     NULL,
 };
