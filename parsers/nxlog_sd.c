@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "timeparse.h"
 #include "winrec.h"
 #include "wintext.h"
 
@@ -225,37 +226,6 @@ read_sd(struct strv sd, struct winrec *r, struct nxsd_time *t)
     return 1;
 }
 
-/* n digits at p as a number; -1 when one is not a digit. */
-static int
-digits(const char *p, int n)
-{
-    int v = 0;
-
-    for (int i = 0; i < n; i++) {
-        if ((unsigned)(p[i] - '0') > 9)
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
-}
-
-/* "YYYY-MM-DD hh:mm:ss" or with a 'T': the 19 bytes at p (checked). */
-static bool
-read_civil(const char *p, struct wintext_tm *tm)
-{
-    if (p[4] != '-' || p[7] != '-' || (p[10] != ' ' && p[10] != 'T') ||
-        p[13] != ':' || p[16] != ':')
-        return false;
-    tm->year = digits(p, 4);
-    tm->mon = digits(p + 5, 2);
-    tm->day = digits(p + 8, 2);
-    tm->hour = digits(p + 11, 2);
-    tm->min = digits(p + 14, 2);
-    tm->sec = digits(p + 17, 2);
-    return tm->year >= 0 && tm->mon >= 0 && tm->day >= 0 && tm->hour >= 0 &&
-           tm->min >= 0 && tm->sec >= 0;
-}
-
 /*
  * "2024-03-14 14:54:19" (local) or RFC 3339 "2024-03-14T13:54:19.36Z":
  * UTC µs in *ret; *ret_zoned tells whether the text had its own zone.
@@ -263,39 +233,7 @@ read_civil(const char *p, struct wintext_tm *tm)
 static bool
 nxsd_time(struct strv v, int32_t tz_offset_s, int64_t *ret, bool *ret_zoned)
 {
-    const char *p = v.p, *e = v.p + v.n;
-    struct wintext_tm tm = {0};
-    int64_t off = tz_offset_s, t;
-    int n = 0, h, m;
-    bool zoned = false;
-
-    if (v.n < 19 || !read_civil(p, &tm))
-        return false;
-    p += 19;
-    if (p < e && *p == '.')
-        for (p++; p < e && (unsigned)(*p - '0') <= 9; p++, n++)
-            if (n < 6)
-                tm.usec = tm.usec * 10 + (*p - '0');
-    for (; n < 6; n++)
-        tm.usec *= 10;
-    if (p < e && (*p == 'Z' || *p == 'z')) {
-        zoned = true;
-        off = 0;
-        p++;
-    } else if (p + 6 == e && (*p == '+' || *p == '-') && p[3] == ':' &&
-               (unsigned)(p[1] - '0') <= 9 && (unsigned)(p[2] - '0') <= 9 &&
-               (unsigned)(p[4] - '0') <= 9 && (unsigned)(p[5] - '0') <= 9) {
-        h = (p[1] - '0') * 10 + (p[2] - '0');
-        m = (p[4] - '0') * 10 + (p[5] - '0');
-        off = (*p == '-' ? -1 : 1) * (h * 3600 + m * 60);
-        zoned = true;
-        p = e;
-    }
-    if (p != e || !wintext_civil_us(&tm, &t))
-        return false;
-    *ret = t - off * INT64_C(1000000);
-    *ret_zoned = zoned;
-    return true;
+    return time_parse_iso(v, tz_offset_s, ret, ret_zoned) == 0;
 }
 
 /* The event's time: see the file comment for the order. */

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "timeparse.h"
 
 /* Longest HOSTNAME (RFC 5424 6.2.4 allows 255) and APP-NAME we accept. */
 #define SYSLOG_HOSTNAME_MAX 255
@@ -54,23 +55,6 @@ struct cursor {
     const char *p;
     const char *end;
 };
-
-/*
- * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil); valid for any year we can meet.
- */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 /* The year (proleptic Gregorian) that a time in µs falls in (UTC). */
 static int64_t
@@ -109,7 +93,7 @@ days_in_month(int64_t y, int m)
 static int64_t
 tm_to_us(const struct syslog_tm *tm, int64_t year)
 {
-    int64_t s = days_from_civil(year, tm->mon, tm->day) * SEC_PER_DAY +
+    int64_t s = time_days_from_civil(year, tm->mon, tm->day) * SEC_PER_DAY +
                 tm->hour * 3600 + tm->min * 60 + tm->sec;
 
     return s * US_PER_SEC + tm->usec;

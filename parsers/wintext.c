@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "parser.h"
+#include "timeparse.h"
 #include "winrec.h"
 #include "wintext.h"
 
@@ -615,14 +616,14 @@ is_leap(int y)
 
 /*
  * Microseconds since the epoch of a civil date and time taken as UTC
- * (H. Hinnant's days_from_civil).  Returns false, *ret untouched, when a
+ * (time_days_from_civil).  Returns false, *ret untouched, when a
  * part is out of range or the day does not exist.
  */
 bool
 wintext_civil_us(const struct wintext_tm *tm, int64_t *ret)
 {
     static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int64_t y = tm->year, era, yoe, doy, doe, days;
+    int64_t y = tm->year, days;
     int m = tm->mon;
 
     if (tm->year < 1601 || tm->year > 9999 || m < 1 || m > 12 || tm->day < 1 ||
@@ -630,12 +631,7 @@ wintext_civil_us(const struct wintext_tm *tm, int64_t *ret)
         tm->min > 59 || tm->sec > 60 || tm->hour < 0 || tm->min < 0 ||
         tm->sec < 0 || tm->usec < 0 || tm->usec > 999999)
         return false;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm->day - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    days = era * 146097 + doe - 719468;
+    days = time_days_from_civil(y, m, tm->day);
     *ret = ((days * 86400 + tm->hour * 3600 + tm->min * 60 + tm->sec) *
                 INT64_C(1000000) +
             tm->usec);

@@ -48,6 +48,7 @@
 
 #include "../model/mem.h"
 #include "parser.h"
+#include "timeparse.h"
 #include "winrec.h"
 
 /* Elements deeper than this: the document is refused. */
@@ -136,111 +137,16 @@ trim(struct strv v)
     return v;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-/* n decimal digits at *s, advancing it; -1 when they are not digits. */
-static int
-digits(const char **s, const char *end, int n)
-{
-    int v = 0;
-
-    if (end - *s < n)
-        return -1;
-    for (int i = 0; i < n; i++, (*s)++) {
-        if (**s < '0' || **s > '9')
-            return -1;
-        v = v * 10 + (**s - '0');
-    }
-    return v;
-}
-
-/* The optional ".fraction" (0 to 9 digits) as µs; -1 when malformed. */
-static int
-fraction_us(const char **s, const char *end)
-{
-    int us = 0, n = 0;
-
-    if (*s == end || **s != '.')
-        return 0;
-    for ((*s)++; *s < end && **s >= '0' && **s <= '9'; (*s)++, n++)
-        if (n < 6)
-            us = us * 10 + (**s - '0');
-    if (n == 0 || n > 9)
-        return -1;
-    for (; n < 6; n++)
-        us *= 10;
-    return us;
-}
-
-/* "Z", "+HH:MM", "-HH:MM" or nothing (SystemTime is UTC) as seconds east. */
-static int
-zone_s(const char *s, const char *end, int *ret)
-{
-    int h, m, sign;
-
-    if (s == end) {
-        *ret = 0;
-        return 0;
-    }
-    if ((*s == 'Z' || *s == 'z') && s + 1 == end) {
-        *ret = 0;
-        return 0;
-    }
-    if (*s != '+' && *s != '-')
-        return -EINVAL;
-    sign = *s++ == '-' ? -1 : 1;
-    h = digits(&s, end, 2);
-    if (h < 0 || s == end || *s++ != ':')
-        return -EINVAL;
-    m = digits(&s, end, 2);
-    if (m < 0 || s != end || h > 23 || m > 59)
-        return -EINVAL;
-    *ret = sign * (h * 3600 + m * 60);
-    return 0;
-}
-
 /*
  * TimeCreated@SystemTime, an RFC 3339 / xs:dateTime time with 0 to 9
  * fraction digits ("2022-05-01T04:40:18.084003900Z"), as µs since the
- * epoch.  Returns 0 or -EINVAL.
+ * epoch; without a zone it is UTC, as Windows writes it.  Returns 0 or
+ * -EINVAL.
  */
 static int
 parse_system_time(struct strv v, int64_t *ret)
 {
-    const char *s = v.p, *end = v.p + v.n;
-    int y, mo, d, h, mi, sec, us, zone;
-
-    y = digits(&s, end, 4);
-    if (y < 0 || s == end || *s++ != '-' || (mo = digits(&s, end, 2)) < 1 ||
-        mo > 12 || s == end || *s++ != '-' || (d = digits(&s, end, 2)) < 1 ||
-        d > 31 || s == end || (*s != 'T' && *s != 't' && *s != ' '))
-        return -EINVAL;
-    s++;
-    h = digits(&s, end, 2);
-    if (h < 0 || h > 23 || s == end || *s++ != ':' ||
-        (mi = digits(&s, end, 2)) < 0 || mi > 59 || s == end || *s++ != ':' ||
-        (sec = digits(&s, end, 2)) < 0 || sec > 60)
-        return -EINVAL;
-    us = fraction_us(&s, end);
-    if (us < 0 || zone_s(s, end, &zone) < 0)
-        return -EINVAL;
-    *ret = ((days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec) -
-            zone) *
-               INT64_C(1000000) +
-           us;
-    return 0;
+    return time_parse_iso(v, 0, ret, NULL) < 0 ? -EINVAL : 0;
 }
 
 static void
