@@ -48,8 +48,8 @@ suite() { # suite BUILD_DIR CC CMAKE_ARGS...
     local dir=$1 cc=$2 rc log
     shift 2
     CC=$cc cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Debug "$@" >/dev/null || return 1
-    if ! cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1; then
-        grep -E 'error|warning' "$dir.build.log" | head -40
+    if ! cmake --build "$dir" -j"$jobs" >"$dir/build.log" 2>&1; then
+        grep -E "error|warning" "$dir/build.log" | head -40
         return 1
     fi
     log=$(mktemp)
