@@ -33,6 +33,7 @@
 #include "../parsers/parser.h"
 #include "../parsers/registry.h"
 #include "config.h"
+#include "sources/sources.h"
 
 #define PATH_TEXT_MAX 256    /* JSON path shown in a message */
 #define EXCERPT_MAX 24       /* bytes of input quoted in a message */
@@ -182,6 +183,156 @@ static const struct config_key source_file_keys[] = {
     {.key = NULL},
 };
 
+/* A journal match: "FIELD=value", FIELD as journald allows field names
+ * (systemd.journal-fields(7): [A-Z0-9_], not starting with a digit). */
+static int
+check_journal_match(const char *s, const char **ret_why)
+{
+    const char *eq = strchr(s, '=');
+
+    for (const char *p = s; eq != NULL && p < eq; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || *p == '_' ||
+              (p > s && *p >= '0' && *p <= '9')))
+            eq = NULL;
+    if (eq == NULL || eq == s) {
+        *ret_why = "expected FIELD=value with FIELD in [A-Z0-9_]";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static const struct config_key source_journal_keys[] = {
+    {.key = "name",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, name),
+     .check = check_name,
+     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},
+    {.key = "type",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, type),
+     .doc = "`journal`"},
+    {.key = "path",
+     .type = CONFIG_STRING,
+     .offset = offsetof(struct config_source, path),
+     .check = check_nonempty,
+     .doc = "journal directory (e.g. /var/log/journal/remote) or file; "
+            "absent: the local system journal"},
+    {.key = "matches",
+     .type = CONFIG_STRING_ARRAY,
+     .offset = offsetof(struct config_source, matches),
+     .check = check_journal_match,
+     .doc = "`FIELD=value` entries to read, OR'ed per field, AND'ed across "
+            "fields (as journalctl)"},
+    {.key = "format",
+     .type = CONFIG_STRING,
+     .def = "\"auto\"",
+     .offset = offsetof(struct config_source, format),
+     .check = check_source_format,
+     .doc = "parser name, or `auto` to route each MESSAGE by its program"},
+    {.key = "from_beginning",
+     .type = CONFIG_BOOL,
+     .def = "false",
+     .offset = offsetof(struct config_source, from_beginning),
+     .doc = "without a checkpoint, read from the oldest entry, not the tail"},
+    {.key = NULL},
+};
+
+static const struct config_key source_syslog_keys[] = {
+    {.key = "name",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, name),
+     .check = check_name,
+     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},
+    {.key = "type",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, type),
+     .doc = "`syslog`"},
+    {.key = "listen",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, listen),
+     .check = src_syslog_listen_check,
+     .doc = "`udp://HOST:PORT`, `tcp://HOST:PORT` (RFC 6587 octet counting "
+            "or LF framing) or `unix-dgram:///path`; IPv6 as "
+            "`udp://[::]:514`"},
+    {.key = "format",
+     .type = CONFIG_STRING,
+     .def = "\"auto\"",
+     .offset = offsetof(struct config_source, format),
+     .check = check_source_format,
+     .doc = "parser name, or `auto` to detect it per message"},
+    {.key = "max_message",
+     .type = CONFIG_INT,
+     .def = "65536",
+     .offset = offsetof(struct config_source, max_message),
+     .min = 480, /* RFC 5426 3.2: every receiver takes 480 bytes */
+     .max = PARSER_LINE_MAX,
+     .doc = "bytes per message; longer ones are truncated and counted"},
+    {.key = "idle_timeout",
+     .type = CONFIG_INT,
+     .def = "3600",
+     .offset = offsetof(struct config_source, idle_timeout),
+     .min = 0,
+     .max = 604800,
+     .doc = "TCP: seconds of silence after which a client is closed; 0: "
+            "never"},
+    {.key = "max_clients",
+     .type = CONFIG_INT,
+     .def = "256",
+     .offset = offsetof(struct config_source, max_clients),
+     .min = 1,
+     .max = 65536,
+     .doc = "TCP: concurrent clients; more are closed at once and counted"},
+    {.key = "timezone",
+     .type = CONFIG_STRING,
+     .def = "\"local\"",
+     .offset = offsetof(struct config_source, timezone),
+     .check = check_timezone,
+     .doc = "zone of timestamps without one (RFC 3164): `local`, `UTC` or "
+            "`+HH:MM`"},
+    {.key = NULL},
+};
+
+static const struct config_key source_utmp_keys[] = {
+    {.key = "name",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, name),
+     .check = check_name,
+     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},
+    {.key = "type",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, type),
+     .doc = "`utmp`"},
+    {.key = "path",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_source, path),
+     .check = check_nonempty,
+     .doc = "wtmp or btmp file (384-byte records), e.g. /var/log/wtmp"},
+    {.key = "failed",
+     .type = CONFIG_BOOL,
+     .def = "false",
+     .offset = offsetof(struct config_source, failed),
+     .doc = "btmp: every login record is a failed login"},
+    {.key = "from_beginning",
+     .type = CONFIG_BOOL,
+     .def = "false",
+     .offset = offsetof(struct config_source, from_beginning),
+     .doc = "read a new file from its start instead of its end"},
+    {.key = "hostname",
+     .type = CONFIG_STRING,
+     .offset = offsetof(struct config_source, hostname),
+     .check = check_nonempty,
+     .doc = "host the records are about; default: this machine's name"},
+    {.key = NULL},
+};
+
 /* The keys every sink type has; `fmt_def` is its default format. */
 #define SINK_COMMON_KEYS(fmt_def)                                              \
     {.key = "name",                                                            \
@@ -275,6 +426,9 @@ const struct config_key_table config_key_tables[] = {
     {"top", top_keys},
     {"sessions", session_keys},
     {"source:file", source_file_keys},
+    {"source:utmp", source_utmp_keys},
+    {"source:syslog", source_syslog_keys},
+    {"source:journal", source_journal_keys},
     {"sink:stdout", sink_stdout_keys},
     {"sink:file", sink_file_keys},
     {"filter", filter_keys},

@@ -76,6 +76,16 @@ struct config_source {
     bool from_beginning;
     int64_t max_line;
     char *timezone; /* "local", "UTC", "+02:00" */
+    /* utmp (path and from_beginning above too) */
+    bool failed;    /* btmp: every record is a failed login */
+    char *hostname; /* the host the records are about; NULL: this one */
+    /* syslog (format and timezone above too) */
+    char *listen;         /* udp://H:P, tcp://H:P, unix-dgram:///p */
+    int64_t max_message;  /* bytes */
+    int64_t idle_timeout; /* TCP clients, seconds; 0: never */
+    int64_t max_clients;  /* TCP */
+    /* journal (path, format and from_beginning above too) */
+    char **matches; /* "FIELD=value", NULL-terminated, owned */
 };
 
 /* records bits */

@@ -36,6 +36,15 @@
  *
  * stat/open/glob and the short history reads run on the loop thread; they
  * happen per file and per poll, never per line.
+ *
+ * Fixed-record framing (src_file_open_records(), daemon/sources/file.h;
+ * the utmp source): records of record_len bytes at offsets k * record_len
+ * from the start of the file, as utmpdump(1) reads wtmp.  A partial last
+ * record is not emitted: it waits for the rest of its bytes, and its bytes
+ * are read again from the record boundary at each read, because glibc's
+ * updwtmp() cuts a partial record off before it appends (a file shrinking
+ * back to the boundary is not a truncation).  done_off, and so the
+ * checkpoint, is always a record boundary.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -59,6 +68,7 @@
 #include "../../parsers/framing.h"
 #include "../checkpoint.h"
 #include "../source.h"
+#include "file.h"
 #include "sources.h"
 
 #define READ_CHUNK (256 * 1024) /* bytes per uv_fs_read */
@@ -131,6 +141,11 @@ struct src_file {
     const char *pattern; /* borrowed from cfg */
     size_t max_line;
     bool framing; /* frame multi-line Event XML (format auto/windows-xml) */
+    /* fixed-record framing: record_len > 0 (see the file comment) */
+    size_t record_len;
+    enum record_kind kind;
+    bool failed_logins;
+    char hostname[SRC_FILE_HOSTNAME_MAX];
     bool tz_local;
     int32_t tz_fixed;
     int64_t tz_sec; /* second tz_cached belongs to */
@@ -372,7 +387,11 @@ tfile_record(struct tfile *f, struct raw_record *rec)
         .source = strv_from_cstr(s->base.cfg->name),
         .ref_time_us = realtime_us(),
         .has_offset = true,
+        .kind = s->kind,
+        .failed_logins = s->failed_logins,
     };
+    if (s->record_len > 0)
+        rec->hostname = strv_from_cstr(s->hostname);
     rec->tz_offset_s = src_tz_offset(s, rec->ref_time_us);
 }
 
@@ -424,6 +443,28 @@ tfile_begin_skip(struct tfile *f, struct raw_record *rec)
     f->skipping = true;
 }
 
+/* Emit every complete fixed-size record in the buffer; true when one was
+ * emitted.  A partial one stays after f->scan until the next read. */
+static bool
+tfile_scan_records(struct tfile *f)
+{
+    struct raw_record rec;
+    size_t rl = f->src->record_len;
+    bool any = false;
+
+    tfile_record(f, &rec);
+    f->busy = true;
+    while (f->fill - f->scan >= rl && !f->src->closing) {
+        tfile_emit(f, &rec, f->scan, rl);
+        f->scan += rl;
+        f->done_off = f->base_off + f->scan;
+        any = true;
+    }
+    f->search = f->fill;
+    f->busy = false;
+    return any;
+}
+
 /* Emit every complete line in the buffer. */
 static void
 tfile_scan(struct tfile *f)
@@ -459,6 +500,12 @@ tfile_flush_partial(struct tfile *f)
 {
     struct raw_record rec;
 
+    if (f->src->record_len > 0) {
+        /* a partial record is no record (utmpdump skips it too) */
+        f->fill = f->search = f->scan;
+        f->done_off = tfile_read_off(f);
+        return;
+    }
     tfile_record(f, &rec);
     f->busy = true;
     if (!f->skipping && f->fill > f->scan)
@@ -572,6 +619,26 @@ tfile_truncated(struct tfile *f)
 
 static void tfile_finalize(struct tfile *f);
 
+/* Where a file of `size` bytes was truncated under us: below the consumed
+ * offset.  In record mode that is the last record boundary: a partial
+ * record after it may shrink (updwtmp cuts it) without a truncation. */
+static bool
+tfile_shrunk(const struct tfile *f, uint64_t size)
+{
+    if (f->src->record_len > 0)
+        return size < f->base_off + f->scan;
+    return size < tfile_read_off(f);
+}
+
+/* Is there something to read in a file of `size` bytes?  In record mode
+ * also a partial record that changed size (read again from its start). */
+static bool
+tfile_changed(const struct tfile *f, uint64_t size)
+{
+    return size != tfile_read_off(f) &&
+           (f->src->record_len > 0 || size > tfile_read_off(f));
+}
+
 /* A read found the end (or failed): look for truncation, let successors
  * go, and close a rotated file whose grace time is over. */
 static void
@@ -581,11 +648,11 @@ tfile_eof(struct tfile *f)
 
     f->at_eof = true;
     if (fstat(f->fd, &st) == 0) {
-        if ((uint64_t)st.st_size < tfile_read_off(f)) {
+        if (tfile_shrunk(f, (uint64_t)st.st_size)) {
             tfile_truncated(f);
             return;
         }
-        if ((uint64_t)st.st_size > tfile_read_off(f)) {
+        if (tfile_changed(f, (uint64_t)st.st_size)) {
             tfile_read(f);
             return;
         }
@@ -634,6 +701,14 @@ tfile_read_cb(uv_fs_t *req)
     f->at_eof = false;
     f->fill += (size_t)n;
     s->counters.bytes += (uint64_t)n;
+    if (s->record_len > 0) {
+        /* only a partial record came: the end, for now */
+        if (tfile_scan_records(f))
+            tfile_read(f);
+        else
+            tfile_eof(f);
+        return;
+    }
     tfile_scan(f);
     tfile_read(f);
 }
@@ -650,6 +725,8 @@ tfile_read(struct tfile *f)
     if (f->reading || f->busy || f->pred != NULL || f->unlinked || s->paused ||
         s->closing)
         return;
+    if (s->record_len > 0) /* a partial record is read again, whole */
+        f->fill = f->search = f->scan;
     tfile_compact(f);
     b = uv_buf_init(f->buf + f->fill,
                     (unsigned)min_u64(READ_CHUNK, f->cap - f->fill));
@@ -685,6 +762,25 @@ tfile_seek_checked(struct tfile *f, uint64_t off, uint64_t want_fp)
 
 /* Start after the last complete line: the line being written now is
  * read whole.  A last line too long to back up over is skipped. */
+/* Record mode: start at the last record boundary (a record being written
+ * is read whole). */
+static int
+tfile_seek_end_records(struct tfile *f, uint64_t size)
+{
+    uint64_t end = size - size % f->src->record_len;
+    size_t h = (size_t)min_u64(end, FINGERPRINT_LEN);
+    ssize_t n = pread_full(f->fd, f->buf, h, end - h);
+
+    if (n < 0)
+        return (int)n;
+    if ((size_t)n != h)
+        return -ESTALE;
+    tfile_reset(f, end - h);
+    f->fill = f->scan = f->search = h;
+    f->done_off = end;
+    return 0;
+}
+
 static int
 tfile_seek_end(struct tfile *f, uint64_t size)
 {
@@ -742,6 +838,7 @@ tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
     if (s->have_ckpt) {
         e = src_ckpt_find(s, f->dev, f->ino);
         if (e != NULL && e->offset <= size &&
+            (s->record_len == 0 || e->offset % s->record_len == 0) &&
             tfile_seek_checked(f, e->offset, e->fingerprint) == 0)
             return 0;
         if (e != NULL)
@@ -753,6 +850,8 @@ tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
     }
     if (s->base.cfg->from_beginning)
         return 0;
+    if (s->record_len > 0)
+        return tfile_seek_end_records(f, size);
     return tfile_seek_end(f, size);
 }
 
@@ -1121,8 +1220,9 @@ tfile_check_orphan(struct tfile *f)
 
     if (f->reading)
         return;
-    if (fstat(f->fd, &st) == 0 && (uint64_t)st.st_size != tfile_read_off(f)) {
-        if ((uint64_t)st.st_size < tfile_read_off(f))
+    if (fstat(f->fd, &st) == 0 && (tfile_shrunk(f, (uint64_t)st.st_size) ||
+                                   tfile_changed(f, (uint64_t)st.st_size))) {
+        if (tfile_shrunk(f, (uint64_t)st.st_size))
             tfile_truncated(f);
         else
             tfile_read(f);
@@ -1170,9 +1270,9 @@ tfile_check(struct tfile *f)
         src_report_add(s, f->path, src_add(s, f->path, START_ZERO, NULL));
         return;
     }
-    if ((uint64_t)st.st_size < tfile_read_off(f))
+    if (tfile_shrunk(f, (uint64_t)st.st_size))
         tfile_truncated(f);
-    else if ((uint64_t)st.st_size > tfile_read_off(f))
+    else if (tfile_changed(f, (uint64_t)st.st_size))
         tfile_read(f);
 }
 
@@ -1313,8 +1413,9 @@ src_watch_pattern_dir(struct src_file *s)
 }
 
 static int
-src_file_open(uv_loop_t *loop, const struct config_source *cfg,
-              const struct source_env *env, struct source **ret)
+src_file_start(uv_loop_t *loop, const struct config_source *cfg,
+               const struct source_env *env,
+               const struct src_file_records *recs, struct source **ret)
 {
     struct src_file *s;
     int r;
@@ -1331,7 +1432,14 @@ src_file_open(uv_loop_t *loop, const struct config_source *cfg,
     s->env = *env;
     s->pattern = cfg->path;
     s->tz_sec = INT64_MIN;
-    s->framing = frame_wanted(cfg->format);
+    s->framing = recs == NULL && frame_wanted(cfg->format);
+    if (recs != NULL) {
+        s->record_len = recs->record_len;
+        s->kind = recs->kind;
+        s->failed_logins = recs->failed_logins;
+        snprintf(s->hostname, sizeof(s->hostname), "%s",
+                 recs->hostname ? recs->hostname : "");
+    }
     s->max_line = cfg->max_line > 0 && cfg->max_line < PARSER_LINE_MAX
                       ? (size_t)cfg->max_line
                       : PARSER_LINE_MAX;
@@ -1356,6 +1464,29 @@ src_file_open(uv_loop_t *loop, const struct config_source *cfg,
 fail:
     mem_free(s);
     return r;
+}
+
+static int
+src_file_open(uv_loop_t *loop, const struct config_source *cfg,
+              const struct source_env *env, struct source **ret)
+{
+    return src_file_start(loop, cfg, env, NULL, ret);
+}
+
+/*
+ * Open a file source whose records are recs->record_len bytes each (see
+ * daemon/sources/file.h).  Same ownership as src_file_ops.open: the
+ * source is freed by its close().  Returns 0 and *ret, or -errno.
+ */
+int
+src_file_open_records(uv_loop_t *loop, const struct config_source *cfg,
+                      const struct source_env *env,
+                      const struct src_file_records *recs, struct source **ret)
+{
+    if (recs == NULL || recs->record_len == 0 ||
+        recs->record_len > PARSER_LINE_MAX)
+        return -EINVAL;
+    return src_file_start(loop, cfg, env, recs, ret);
 }
 
 static void

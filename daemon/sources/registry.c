@@ -13,6 +13,7 @@
 /* NULL-terminated; static data, never freed. */
 const struct source_ops *const source_types[] = {
     &src_file_ops,
+    &src_utmp_ops,
     NULL,
 };
 

@@ -10,5 +10,7 @@
 
 /* "file": text files and globs followed like tail -F (sources/file.c). */
 extern const struct source_ops src_file_ops;
+/* "utmp": wtmp/btmp records, on the file source (sources/utmp.c). */
+extern const struct source_ops src_utmp_ops;
 
 #endif
