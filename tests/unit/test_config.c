@@ -210,6 +210,13 @@ static const struct {
     {"source:file", "from_beginning", "true"},
     {"source:file", "max_line", "256"},
     {"source:file", "timezone", "\"-03:30\""},
+    {"source:journal", "name", "\"remote\""},
+    {"source:journal", "type", "\"journal\""},
+    {"source:journal", "path", "\"/var/log/journal/remote\""},
+    {"source:journal", "matches",
+     "[\"_COMM=sshd\", \"SYSLOG_IDENTIFIER=sshd\"]"},
+    {"source:journal", "format", "\"logind\""},
+    {"source:journal", "from_beginning", "true"},
     {"sink:stdout", "name", "\"console\""},
     {"sink:stdout", "type", "\"stdout\""},
     {"sink:stdout", "format", "\"json\""},
@@ -241,6 +248,8 @@ base_object(const char *section)
     if (strcmp(section, "sink:file") == 0)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"file\", "
                            "\"path\": \"/o\"}");
+    if (strcmp(section, "source:journal") == 0)
+        return cJSON_Parse("{\"name\": \"n\", \"type\": \"journal\"}");
     if (strcmp(section, "sink:stdout") == 0)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"stdout\"}");
     return cJSON_CreateObject();
@@ -464,8 +473,14 @@ static const struct {
     {"{\"sinks\": [{\"type\": \"stdout\"}]}",
      "x.json: sinks[0].name: required"},
     {"{\"sources\": [{\"name\": \"a\", \"type\": \"file\", \"path\": "
-     "\"/p\"}, {\"name\": \"j\", \"type\": \"journal\"}]}",
-     "x.json: sources[1].type: unknown type 'journal' (known: file)"},
+     "\"/p\"}, {\"name\": \"j\", \"type\": \"journal\", \"matches\": "
+     "[\"sshd\"]}]}",
+     "x.json: sources[1].matches[0]: expected FIELD=value with FIELD in "
+     "[A-Z0-9_]"},
+    {"{\"sources\": [{\"name\": \"j\", \"type\": \"journal\", "
+     "\"matches\": [\"=x\"]}]}",
+     "x.json: sources[0].matches[0]: expected FIELD=value with FIELD in "
+     "[A-Z0-9_]"},
     {"{\"sinks\": [{\"name\": \"a\", \"type\": \"kafka\"}]}",
      "x.json: sinks[0].type: unknown type 'kafka' (known: stdout, file)"},
     {"{\"sinks\": [{\"name\": \"a\"}]}", "x.json: sinks[0].type: required"},
@@ -733,7 +748,8 @@ test_samples(void **state)
     config_free(cfg);
     load_sample("full.json", &cfg);
     assert_false(cfg->sources_defaulted);
-    assert_int_equal(cfg->n_sources, 2);
+    assert_int_equal(cfg->n_sources, 3);
+    assert_string_equal(cfg->sources[2].matches[1], "_COMM=systemd-logind");
     assert_int_equal(cfg->n_sinks, 3);
     assert_int_equal(cfg->idle_timeout, 43200);
     assert_true(cfg->include_system_accounts);
