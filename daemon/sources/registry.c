@@ -14,6 +14,8 @@
 const struct source_ops *const source_types[] = {
     &src_file_ops,
     &src_utmp_ops,
+    &src_syslog_ops,
+    &src_journal_ops,
     NULL,
 };
 
