@@ -144,6 +144,13 @@ open_sources(struct daemon *d)
             return -EINVAL;
         }
         r = ops->open(&d->loop, c, &env, &ds->src);
+        if (r == -ENOTSUP) {
+            /* An optional part not built in (the journal without
+             * libsystemd): say so, run everything else. */
+            log_err("source '%s': %s support not built", c->name, c->type);
+            parse_ctx_free(ds->pctx);
+            continue;
+        }
         if (r < 0) {
             log_err("source '%s': cannot open: %s", c->name, uv_strerror(r));
             parse_ctx_free(ds->pctx);
