@@ -217,6 +217,12 @@ static const struct {
      "[\"_COMM=sshd\", \"SYSLOG_IDENTIFIER=sshd\"]"},
     {"source:journal", "format", "\"logind\""},
     {"source:journal", "from_beginning", "true"},
+    {"source:utmp", "name", "\"btmp\""},
+    {"source:utmp", "type", "\"utmp\""},
+    {"source:utmp", "path", "\"/var/log/btmp\""},
+    {"source:utmp", "failed", "true"},
+    {"source:utmp", "from_beginning", "true"},
+    {"source:utmp", "hostname", "\"web01\""},
     {"sink:stdout", "name", "\"console\""},
     {"sink:stdout", "type", "\"stdout\""},
     {"sink:stdout", "format", "\"json\""},
@@ -248,6 +254,9 @@ base_object(const char *section)
     if (strcmp(section, "sink:file") == 0)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"file\", "
                            "\"path\": \"/o\"}");
+    if (strcmp(section, "source:utmp") == 0)
+        return cJSON_Parse("{\"name\": \"n\", \"type\": \"utmp\", "
+                           "\"path\": \"/var/log/wtmp\"}");
     if (strcmp(section, "source:journal") == 0)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"journal\"}");
     if (strcmp(section, "sink:stdout") == 0)
@@ -748,7 +757,7 @@ test_samples(void **state)
     config_free(cfg);
     load_sample("full.json", &cfg);
     assert_false(cfg->sources_defaulted);
-    assert_int_equal(cfg->n_sources, 3);
+    assert_int_equal(cfg->n_sources, 4);
     assert_string_equal(cfg->sources[2].matches[1], "_COMM=systemd-logind");
     assert_int_equal(cfg->n_sinks, 3);
     assert_int_equal(cfg->idle_timeout, 43200);
