@@ -217,6 +217,14 @@ static const struct {
      "[\"_COMM=sshd\", \"SYSLOG_IDENTIFIER=sshd\"]"},
     {"source:journal", "format", "\"logind\""},
     {"source:journal", "from_beginning", "true"},
+    {"source:syslog", "name", "\"net\""},
+    {"source:syslog", "type", "\"syslog\""},
+    {"source:syslog", "listen", "\"udp://[::]:514\""},
+    {"source:syslog", "format", "\"openwec-json\""},
+    {"source:syslog", "max_message", "480"},
+    {"source:syslog", "idle_timeout", "0"},
+    {"source:syslog", "max_clients", "65536"},
+    {"source:syslog", "timezone", "\"UTC\""},
     {"source:utmp", "name", "\"btmp\""},
     {"source:utmp", "type", "\"utmp\""},
     {"source:utmp", "path", "\"/var/log/btmp\""},
@@ -257,6 +265,9 @@ base_object(const char *section)
     if (strcmp(section, "source:utmp") == 0)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"utmp\", "
                            "\"path\": \"/var/log/wtmp\"}");
+    if (strcmp(section, "source:syslog") == 0)
+        return cJSON_Parse("{\"name\": \"n\", \"type\": \"syslog\", "
+                           "\"listen\": \"tcp://127.0.0.1:514\"}");
     if (strcmp(section, "source:journal") == 0)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"journal\"}");
     if (strcmp(section, "sink:stdout") == 0)
@@ -490,6 +501,28 @@ static const struct {
      "\"matches\": [\"=x\"]}]}",
      "x.json: sources[0].matches[0]: expected FIELD=value with FIELD in "
      "[A-Z0-9_]"},
+    {"{\"sources\": [{\"name\": \"n\", \"type\": \"syslog\"}]}",
+     "x.json: sources[0].listen: required"},
+    {"{\"sources\": [{\"name\": \"n\", \"type\": \"syslog\", "
+     "\"listen\": \"udp:514\"}]}",
+     "x.json: sources[0].listen: expected udp://HOST:PORT, tcp://HOST:PORT "
+     "or unix-dgram:///path"},
+    {"{\"sources\": [{\"name\": \"n\", \"type\": \"syslog\", "
+     "\"listen\": \"udp://:::514\"}]}",
+     "x.json: sources[0].listen: an IPv6 address goes in brackets: "
+     "udp://[::]:514"},
+    {"{\"sources\": [{\"name\": \"n\", \"type\": \"syslog\", "
+     "\"listen\": \"tcp://127.0.0.1:65536\"}]}",
+     "x.json: sources[0].listen: expected a port number 0-65535 after the "
+     "last ':'"},
+    {"{\"sources\": [{\"name\": \"n\", \"type\": \"syslog\", "
+     "\"listen\": \"tcp://localhost:514\"}]}",
+     "x.json: sources[0].listen: expected a numeric IPv4 address or [IPv6] "
+     "address (names are not resolved)"},
+    {"{\"sources\": [{\"name\": \"n\", \"type\": \"syslog\", "
+     "\"listen\": \"unix-dgram://run/x.sock\"}]}",
+     "x.json: sources[0].listen: expected unix-dgram:///absolute/path (at "
+     "most 107 bytes)"},
     {"{\"sinks\": [{\"name\": \"a\", \"type\": \"kafka\"}]}",
      "x.json: sinks[0].type: unknown type 'kafka' (known: stdout, file)"},
     {"{\"sinks\": [{\"name\": \"a\"}]}", "x.json: sinks[0].type: required"},
@@ -757,7 +790,8 @@ test_samples(void **state)
     config_free(cfg);
     load_sample("full.json", &cfg);
     assert_false(cfg->sources_defaulted);
-    assert_int_equal(cfg->n_sources, 4);
+    assert_int_equal(cfg->n_sources, 5);
+    assert_string_equal(cfg->sources[4].listen, "tcp://[::]:514");
     assert_string_equal(cfg->sources[2].matches[1], "_COMM=systemd-logind");
     assert_int_equal(cfg->n_sinks, 3);
     assert_int_equal(cfg->idle_timeout, 43200);
