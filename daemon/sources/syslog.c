@@ -625,6 +625,11 @@ kernel_drops(unsigned long ino)
                        &inode) != 1 ||
                 inode != ino)
                 continue;
+            /* the last column; the line ends in spaces and LF */
+            last = line + strlen(line);
+            while (last > line && (last[-1] == ' ' || last[-1] == '\n'))
+                last--;
+            *last = '\0';
             last = strrchr(line, ' ');
             fclose(f);
             if (last == NULL || sscanf(last, "%llu", &drops) != 1)
