@@ -54,6 +54,26 @@ call_waiters(struct fdout *w)
         ws[i].cb(ws[i].arg);
 }
 
+/* A batch was written: wake the waiters whose bytes it held. */
+static void
+batch_done(struct fdout *w)
+{
+    size_t k = 0, n = w->n_waiters;
+    struct fdout_waiter due[FDOUT_WAITERS_MAX];
+    size_t n_due = 0;
+
+    w->batches_done++;
+    for (size_t i = 0; i < n; i++) {
+        if (w->waiters[i].batch <= w->batches_done)
+            due[n_due++] = w->waiters[i];
+        else
+            w->waiters[k++] = w->waiters[i];
+    }
+    w->n_waiters = k;
+    for (size_t i = 0; i < n_due; i++)
+        due[i].cb(due[i].arg);
+}
+
 static void
 do_reopen(struct fdout *w)
 {
@@ -126,6 +146,7 @@ fsync_cb(uv_fs_t *req)
 
     uv_fs_req_cleanup(req);
     w->writing = false;
+    batch_done(w);
     if (w->pending.len > 0 && !w->closing)
         start_write(w);
     else
@@ -165,6 +186,7 @@ write_cb(uv_fs_t *req)
     if (w->fsync_batch && uv_fs_fsync(w->loop, &w->req, w->fd, fsync_cb) == 0)
         return;
     w->writing = false;
+    batch_done(w);
     if (w->env.drained && queued(w) < w->queue_max / 4)
         w->env.drained(w->env.ctx, &w->sink);
     if (w->pending.len > 0 &&
@@ -299,7 +321,10 @@ fdout_flush(struct sink *sink, void (*cb)(void *arg), void *arg)
         cb(arg);
         return;
     }
-    w->waiters[w->n_waiters++] = (struct fdout_waiter){cb, arg};
+    /* The batch in flight, then the one the pending bytes go into. */
+    w->waiters[w->n_waiters++] = (struct fdout_waiter){
+        cb, arg,
+        w->batches_done + (w->writing ? 1 : 0) + (w->pending.len > 0 ? 1 : 0)};
     start_write(w);
 }
 

@@ -30,6 +30,7 @@
 struct fdout_waiter {
     void (*cb)(void *arg);
     void *arg;
+    uint64_t batch; /* done once batches_done reaches it */
 };
 
 struct fdout {
@@ -54,6 +55,10 @@ struct fdout {
     uv_timer_t retry;
     struct fdout_waiter waiters[FDOUT_WAITERS_MAX];
     size_t n_waiters;
+    /* Batches written completely; a flush waits for the batches holding
+     * what was queued when it was asked, not for an empty queue (a busy
+     * source would keep it from ever being empty). */
+    uint64_t batches_done;
     void (*close_cb)(void *arg);
     void *close_arg;
     struct sink_counters counters;
