@@ -655,9 +655,9 @@ udp_start(struct src_syslog *s, int fd)
         return r;
     s->udp_init = true;
     s->handles++;
-    if (fd >= 0)
-        r = uv_udp_open(&s->udp, fd);
-    else
+    if (fd >= 0 && (r = uv_udp_open(&s->udp, fd)) < 0)
+        close(fd); /* not the handle's: ours to close */
+    if (fd < 0)
         r = uv_udp_bind(&s->udp, (const struct sockaddr *)&s->addr.ss, 0);
     if (r < 0)
         return r;
@@ -991,9 +991,9 @@ tcp_start(struct src_syslog *s, int fd)
         return r;
     s->tcp_init = true;
     s->handles++;
-    if (fd >= 0)
-        r = uv_tcp_open(&s->tcp, fd);
-    else
+    if (fd >= 0 && (r = uv_tcp_open(&s->tcp, fd)) < 0)
+        close(fd); /* not the handle's: ours to close */
+    if (fd < 0)
         r = uv_tcp_bind(&s->tcp, (const struct sockaddr *)&s->addr.ss, 0);
     if (r < 0)
         return r;
@@ -1205,8 +1205,9 @@ src_start(struct src_syslog *s)
         r = unix_start(s, fd);
         break;
     }
-    if (r < 0 && fd >= 0 && !s->udp_init && !s->tcp_init && s->unix_fd != fd)
-        close(fd);
+    if (r < 0 && fd >= 0 && !s->udp_init && !s->tcp_init && s->unix_fd < 0 &&
+        s->addr.kind != LISTEN_UNIX_DGRAM)
+        close(fd); /* the handle could not even be made */
     return r;
 }
 
