@@ -32,6 +32,7 @@ struct src_syslog_counters {
     uint64_t empty;        /* empty datagrams or frames, skipped */
     uint64_t congested;    /* handed over while the sinks were full */
     uint64_t kernel_drops; /* UDP: the socket's drops (/proc/net/udp) */
+    uint64_t queue_drops;  /* UDP: dropped with the queue full */
     uint64_t clients;      /* TCP connections accepted */
     uint64_t refused;      /* TCP connections past max_clients */
     uint64_t idle_closed;  /* TCP clients closed by idle_timeout */
@@ -42,8 +43,7 @@ struct src_syslog_counters {
 void src_syslog_counters_get(const struct source *src,
                              struct src_syslog_counters *ret);
 /* The bound local address (the port the kernel chose for port 0). */
-int src_syslog_address(const struct source *src,
-                       struct sockaddr_storage *ret);
+int src_syslog_address(const struct source *src, struct sockaddr_storage *ret);
 /* Config check of a `listen` value: 0, or -EINVAL and a static reason. */
 int src_syslog_listen_check(const char *s, const char **ret_why);
 
