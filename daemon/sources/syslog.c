@@ -73,6 +73,10 @@
 #define UDP_MMSG_SLOTS 20            /* datagrams per recvmmsg (libuv's max) */
 #define UDP_RCVBUF (4 * 1024 * 1024) /* wanted socket receive buffer */
 #define TCP_READ_MAX (64 * 1024)     /* bytes per read of a client */
+/* UDP datagrams wait in a queue of blocks between receive and pipeline */
+#define UDP_QUEUE_BLOCK (1024 * 1024)
+#define UDP_QUEUE_MAX (64 * 1024 * 1024) /* bytes queued; then dropped */
+#define UDP_DRAIN_BATCH 16 /* records to the pipeline per loop turn */
 #define TCP_BACKLOG 128
 #define UNIX_BATCH_MAX 256 /* datagrams read per wakeup of a unix socket */
 #define FRAME_DIGITS_MAX 9 /* octet count: at most 999,999,999 */
@@ -117,6 +121,21 @@ enum frame_state {
 struct src_syslog;
 
 /*
+ * A block of the UDP queue: records back to back, each a struct qhdr, the
+ * peer text and the message.  Owned by the source.
+ */
+struct qblock {
+    struct qblock *next;
+    size_t head, fill;
+    char data[UDP_QUEUE_BLOCK];
+};
+
+struct qhdr {
+    uint32_t len;
+    uint8_t peer_len;
+};
+
+/*
  * One TCP client.  Owned by its source (list), freed in the close callback
  * of `tcp`; `pend` (the frame being assembled) is owned.
  */
@@ -152,7 +171,10 @@ struct src_syslog {
     uv_tcp_t tcp;
     uv_poll_t poll;
     uv_timer_t sweep;
-    bool udp_init, tcp_init, poll_init, sweep_init;
+    uv_idle_t drain; /* UDP: feeds the queue to the pipeline */
+    bool udp_init, tcp_init, poll_init, sweep_init, drain_init, draining;
+    struct qblock *q_head, *q_tail, *q_spare; /* owned */
+    size_t q_blocks;
     int unix_fd;
     bool unlink_path; /* we created addr.path */
     bool activated;
@@ -524,9 +546,8 @@ src_say_truncated(struct src_syslog *s)
  * NUL and one trailing LF are removed, nothing is split; longer than
  * max_message (or cut by the kernel: `cut`) is truncated and counted.
  */
-static void
-src_datagram(struct src_syslog *s, const char *p, size_t n, bool cut,
-             const char *peer, size_t peer_len)
+static size_t
+datagram_trim(struct src_syslog *s, const char *p, size_t n, bool cut)
 {
     if (n > 0 && p[n - 1] == '\0')
         n--;
@@ -538,14 +559,129 @@ src_datagram(struct src_syslog *s, const char *p, size_t n, bool cut,
     }
     if (cut)
         src_say_truncated(s);
-    if (n == 0) {
+    if (n == 0)
         s->c.empty++;
-        return;
-    }
-    src_emit(s, p, n, peer, peer_len);
+    return n;
+}
+
+static void
+src_datagram(struct src_syslog *s, const char *p, size_t n, bool cut,
+             const char *peer, size_t peer_len)
+{
+    n = datagram_trim(s, p, n, cut);
+    if (n > 0)
+        src_emit(s, p, n, peer, peer_len);
 }
 
 /* ---- UDP (RFC 5426) --------------------------------------------------- */
+
+/*
+ * The pipeline takes a few microseconds per record, more than a datagram
+ * takes to arrive in a burst; a kernel buffer of UDP_RCVBUF holds only some
+ * thousand of them.  So the loop reads every datagram as it comes into a
+ * queue (a copy, well under a microsecond) and feeds the pipeline from the
+ * queue UDP_DRAIN_BATCH records per loop turn, between reads: a burst
+ * waits in the queue (up to UDP_QUEUE_MAX bytes, then counted as dropped)
+ * instead of overflowing the socket.
+ */
+
+static struct qblock *
+qblock_new(struct src_syslog *s)
+{
+    struct qblock *b = s->q_spare;
+
+    if (s->q_blocks >= UDP_QUEUE_MAX / UDP_QUEUE_BLOCK)
+        return NULL;
+    if (b != NULL)
+        s->q_spare = NULL;
+    else if ((b = mem_malloc(sizeof(*b))) == NULL)
+        return NULL;
+    b->next = NULL;
+    b->head = b->fill = 0;
+    if (s->q_tail != NULL)
+        s->q_tail->next = b;
+    else
+        s->q_head = b;
+    s->q_tail = b;
+    s->q_blocks++;
+    return b;
+}
+
+static bool
+queue_empty(const struct src_syslog *s)
+{
+    return s->q_head == NULL ||
+           (s->q_head == s->q_tail && s->q_head->head == s->q_head->fill);
+}
+
+static void drain_cb(uv_idle_t *h);
+
+static void
+udp_enqueue(struct src_syslog *s, const char *p, size_t n, const char *peer,
+            size_t peer_len)
+{
+    struct qhdr h = {.len = (uint32_t)n, .peer_len = (uint8_t)peer_len};
+    size_t need = sizeof(h) + peer_len + n;
+    struct qblock *b = s->q_tail;
+
+    if (b == NULL || b->fill + need > UDP_QUEUE_BLOCK) {
+        b = qblock_new(s);
+        if (b == NULL) {
+            s->c.queue_drops++;
+            return;
+        }
+    }
+    memcpy(b->data + b->fill, &h, sizeof(h));
+    memcpy(b->data + b->fill + sizeof(h), peer, peer_len);
+    memcpy(b->data + b->fill + sizeof(h) + peer_len, p, n);
+    b->fill += need;
+    if (!s->draining && !s->closing) {
+        uv_idle_start(&s->drain, drain_cb);
+        s->draining = true;
+    }
+}
+
+/* Hand up to `max` queued records to the pipeline. */
+static void
+udp_drain(struct src_syslog *s, size_t max)
+{
+    for (size_t k = 0; k < max && s->q_head != NULL;) {
+        struct qblock *b = s->q_head;
+        struct qhdr h;
+        const char *peer;
+
+        if (b->head == b->fill) {
+            if (b == s->q_tail) {
+                b->head = b->fill = 0;
+                return;
+            }
+            s->q_head = b->next;
+            s->q_blocks--;
+            if (s->q_spare == NULL)
+                s->q_spare = b;
+            else
+                mem_free(b);
+            continue;
+        }
+        memcpy(&h, b->data + b->head, sizeof(h));
+        peer = b->data + b->head + sizeof(h);
+        b->head += sizeof(h) + h.peer_len + h.len;
+        src_emit(s, peer + h.peer_len, h.len, peer, h.peer_len);
+        k++;
+    }
+}
+
+static void
+drain_cb(uv_idle_t *h)
+{
+    struct src_syslog *s = container_of(h, struct src_syslog, drain);
+
+    udp_drain(s, UDP_DRAIN_BATCH);
+    if (queue_empty(s)) {
+        uv_idle_stop(h);
+        s->draining = false;
+    }
+}
 
 static void
 udp_alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -563,6 +699,7 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
             const struct sockaddr *addr, unsigned flags)
 {
     struct src_syslog *s = container_of(h, struct src_syslog, udp);
+    size_t n;
 
     if (flags & UV_UDP_MMSG_FREE)
         return; /* the end of a batch: the buffer is ours and kept */
@@ -580,8 +717,10 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
         memcpy(&s->last_sa, addr, sockaddr_len(addr));
         s->last_peer_len = peer_text(addr, s->last_peer, sizeof(s->last_peer));
     }
-    src_datagram(s, buf->base, (size_t)nread, (flags & UV_UDP_PARTIAL) != 0,
-                 s->last_peer, s->last_peer_len);
+    n = datagram_trim(s, buf->base, (size_t)nread,
+                      (flags & UV_UDP_PARTIAL) != 0);
+    if (n > 0)
+        udp_enqueue(s, buf->base, n, s->last_peer, s->last_peer_len);
 }
 
 /* Ask for UDP_RCVBUF; root may pass net.core.rmem_max (SO_RCVBUFFORCE). */
@@ -650,6 +789,9 @@ udp_start(struct src_syslog *s, int fd)
     uv_os_fd_t ufd;
     int r;
 
+    uv_idle_init(s->loop, &s->drain);
+    s->drain_init = true;
+    s->handles++;
     r = uv_udp_init_ex(s->loop, &s->udp, AF_UNSPEC | UV_UDP_RECVMMSG);
     if (r < 0)
         return r;
@@ -1128,6 +1270,13 @@ src_maybe_free(struct src_syslog *s)
         return;
     if (s->unix_fd >= 0)
         close(s->unix_fd);
+    while (s->q_head != NULL) {
+        struct qblock *b = s->q_head;
+
+        s->q_head = b->next;
+        mem_free(b);
+    }
+    mem_free(s->q_spare);
     mem_free(s->rbuf);
     done_cb = s->done_cb;
     arg = s->done_arg;
@@ -1148,6 +1297,8 @@ handle_close_cb(uv_handle_t *h)
         s = container_of(h, struct src_syslog, poll);
     else if (h->type == UV_TIMER)
         s = container_of(h, struct src_syslog, sweep);
+    else if (h->type == UV_IDLE)
+        s = container_of(h, struct src_syslog, drain);
     else
         s = container_of(h, struct src_syslog, tcp);
     s->handles--;
@@ -1165,6 +1316,8 @@ src_close_all(struct src_syslog *s)
         uv_close((uv_handle_t *)&s->tcp, handle_close_cb);
     if (s->sweep_init)
         uv_close((uv_handle_t *)&s->sweep, handle_close_cb);
+    if (s->drain_init)
+        uv_close((uv_handle_t *)&s->drain, handle_close_cb);
     if (s->poll_init)
         uv_close((uv_handle_t *)&s->poll, handle_close_cb);
     for (struct syslog_client *c = s->clients; c != NULL; c = c->next)
@@ -1270,16 +1423,18 @@ src_syslog_close(struct source *src, void (*done_cb)(void *arg), void *arg)
     struct src_syslog *s = (struct src_syslog *)src;
     struct src_syslog_counters c;
 
+    udp_drain(s, SIZE_MAX); /* what is still queued goes to the sinks */
     src_syslog_counters_get(src, &c);
     diagf(s, LOG_NOTICE,
           "%s: received %llu messages (%llu bytes), truncated %llu, "
-          "while sinks congested %llu, kernel drops %llu, clients %llu, "
+          "while sinks congested %llu, kernel drops %llu, queue drops %llu, "
+          "clients %llu, "
           "refused %llu, errors %llu",
           kind_name(s->addr.kind), (unsigned long long)c.received,
           (unsigned long long)c.bytes, (unsigned long long)c.truncated,
           (unsigned long long)c.congested, (unsigned long long)c.kernel_drops,
-          (unsigned long long)c.clients, (unsigned long long)c.refused,
-          (unsigned long long)c.errors);
+          (unsigned long long)c.queue_drops, (unsigned long long)c.clients,
+          (unsigned long long)c.refused, (unsigned long long)c.errors);
     s->done_cb = done_cb;
     s->done_arg = arg;
     src_close_all(s);
@@ -1294,7 +1449,8 @@ src_syslog_counters(const struct source *src, struct source_counters *ret)
     *ret = (struct source_counters){.records = c.received,
                                     .bytes = c.bytes,
                                     .truncated = c.truncated,
-                                    .errors = c.errors + c.kernel_drops};
+                                    .errors = c.errors + c.kernel_drops +
+                                              c.queue_drops};
 }
 
 /*
