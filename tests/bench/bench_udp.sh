@@ -8,7 +8,8 @@
 #   - /proc/net/udp "drops" of the daemon's socket (by its port),
 #   - the daemon's own "kernel drops" counter (the same column, by inode),
 #   - nstat's system-wide UdpRcvbufErrors delta over the run.
-# sent = received + dropped must hold: sendmmsg counts what the kernel took,
+# sent = received + dropped (+ the daemon's queue drops, 0 unless its
+# 64 MiB queue fills) must hold: sendmmsg counts what the kernel took, and
 # every such datagram is either queued to the socket (and read: one event
 # each) or counted in the socket's drops.
 #
@@ -64,11 +65,12 @@ JSON
     kill -TERM "$pid"
     wait "$pid" || true
     received=$(grep -c '"record":"event"' "$out" || true)
-    daemon=$(sed -n "s/.*received \([0-9]*\) messages.*kernel drops \([0-9]*\),.*/\1 \2/p" "$err")
+    daemon=$(sed -n "s/.*received \([0-9]*\) messages.*kernel drops \([0-9]*\), queue drops \([0-9]*\),.*/\1 \2 \3/p" "$err")
+    qdrops=$(echo "$daemon" | cut -d' ' -f3)
     loss=$(awk -v s="$sent" -v g="$received" 'BEGIN { printf "%.3f", s ? 100 * (s - g) / s : 0 }')
-    printf '%-9s sent %9d  received %9d  dropped %8d  loss %6s%%  (daemon: received/kernel drops %s; UdpRcvbufErrors %s; sent-received-dropped %d)\n' \
+    printf '%-9s sent %9d  received %9d  dropped %8d  loss %6s%%  (daemon: received/kernel drops/queue drops %s; UdpRcvbufErrors %s; sent-received-dropped %d)\n' \
         "$([ "$r" = 0 ] && echo unpaced || echo "$r/s")" "$sent" "$received" "${drops:-0}" "$loss" \
-        "${daemon:-?}" "${rcvbuf:-?}" $((sent - received - ${drops:-0}))
+        "${daemon:-?}" "${rcvbuf:-?}" $((sent - received - ${drops:-0} - ${qdrops:-0}))
 }
 
 echo "# $(nproc) CPUs, $secs s per run, net.core.rmem_max=$(cat /proc/sys/net/core/rmem_max)"
