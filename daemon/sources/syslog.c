@@ -13,7 +13,10 @@
  * UV_UDP_RECVMMSG (one alloc of UDP_MMSG_SLOTS * 64 KiB, handed back to us
  * chunk by chunk), and the socket gets a large receive buffer
  * (UDP_RCVBUF; SO_RCVBUFFORCE first, which root may use past
- * net.core.rmem_max).  The kernel's drop count for the socket is read from
+ * net.core.rmem_max).  Datagrams wait in a bounded in-memory queue and
+ * reach the pipeline a few per loop turn, between reads, so a burst faster
+ * than the pipeline waits in memory instead of overflowing the socket.
+ * The kernel's drop count for the socket is read from
  * /proc/net/udp{,6} (the "drops" column of the line with its inode) and
  * reported with the other counters.
  *
