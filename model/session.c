@@ -192,10 +192,20 @@ fmix64(uint64_t k)
     return k;
 }
 
+/*
+ * The key's hash.  The boot id (journal events) is part of the key: logind
+ * session ids start again at 1 on every boot (DESIGN 3: host, boot id,
+ * session id).  It lives only in the hash - two keys that differ by boot
+ * alone collide with probability 2^-64 - so it costs no bytes per session.
+ */
 static uint64_t
-key_hash(struct strv host, struct strv login_id)
+key_hash(struct strv host, struct strv login_id, struct strv boot_id)
 {
-    return fmix64(fnv1a_strv(fnv1a_strv(FNV_OFFSET, host), login_id));
+    uint64_t h = fnv1a_strv(fnv1a_strv(FNV_OFFSET, host), login_id);
+
+    if (boot_id.n > 0)
+        h = fnv1a_strv(h ^ 0x2f, boot_id);
+    return fmix64(h);
 }
 
 /* ---- strings ---- */
@@ -938,7 +948,7 @@ session_table_feed(struct session_table *t, struct event *ev,
             return session_one_shot(t, ev, when, &o);
         return 0;
     }
-    hash = key_hash(host, id);
+    hash = key_hash(host, id, ev->boot_id);
     return feed_keyed(t, hash_find(t, hash, host, id), ev, when, hash, &o);
 }
 

@@ -185,6 +185,41 @@ test_open_close_by_key(void **state)
     session_table_free(t);
 }
 
+/* logind session ids start at 1 again on every boot: the boot id is part
+ * of the key, so the same id in two boots is two sessions. */
+static void
+test_boot_id_in_key(void **state)
+{
+    struct session_table *t = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+
+    (void)state;
+    mk(&ev, "pi4", "1", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0);
+    ev.boot_id = STRV_LIT("6a1f0c1e9b2d4c4e8f1a2b3c4d5e6f70");
+    feed(t, &ev, &rs);
+    mk(&ev, "pi4", "1", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0 + SEC);
+    ev.boot_id = STRV_LIT("0b7c2e4f6a8d4b1c9e3f5a7c9e1b3d5f");
+    feed(t, &ev, &rs);
+    assert_int_equal(stats(t).open_now, 2);
+    assert_int_equal(rs.n, 2);
+
+    /* The logout of the second boot closes only that one. */
+    mk(&ev, "pi4", "1", EV_ACTION_LOGOUT, EV_RESULT_NONE, T0 + 2 * SEC);
+    ev.boot_id = STRV_LIT("0b7c2e4f6a8d4b1c9e3f5a7c9e1b3d5f");
+    feed(t, &ev, &rs);
+    assert_int_equal(stats(t).open_now, 1);
+    assert_string_equal(rstr(&rs, 2, "state"), "closed");
+    assert_int_equal((int)rnum(&rs, 2, "duration_s"), 1);
+
+    /* Without a boot id the key is (host, id) as before: not the first. */
+    mk(&ev, "pi4", "1", EV_ACTION_LOGOUT, EV_RESULT_NONE, T0 + 3 * SEC);
+    feed(t, &ev, &rs);
+    assert_int_equal(stats(t).open_now, 1);
+    recs_clear(&rs);
+    session_table_free(t);
+}
+
 static void
 test_sshd_story(void **state)
 {
@@ -670,6 +705,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_close_by_key),
+        cmocka_unit_test(test_boot_id_in_key),
         cmocka_unit_test(test_sshd_story),
         cmocka_unit_test(test_failed_attempts),
         cmocka_unit_test(test_lock_and_admin),
