@@ -12,11 +12,7 @@
 
 /* NULL-terminated; static data, never freed. */
 const struct source_ops *const source_types[] = {
-    &src_file_ops,
-    &src_utmp_ops,
-    &src_syslog_ops,
-    &src_journal_ops,
-    NULL,
+    &src_file_ops, &src_utmp_ops, &src_syslog_ops, &src_journal_ops, NULL,
 };
 
 /*

@@ -18,7 +18,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Split off the next NUL-terminated field; the rest stays in *p/*n. */
+/* Split off the next NUL-terminated field; the rest stays in *p, *n. */
 static struct strv
 take(const char **p, size_t *n)
 {
