@@ -33,6 +33,7 @@
 #include "../parsers/parser.h"
 #include "../parsers/registry.h"
 #include "config.h"
+#include "sources/source_util.h"
 #include "sources/sources.h"
 
 #define PATH_TEXT_MAX 256    /* JSON path shown in a message */
@@ -692,20 +693,12 @@ check_event_format(const char *s, const char **ret_why)
     return 0;
 }
 
-static bool
-two_digits(const char *s, int max)
-{
-    return s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9' &&
-           (s[0] - '0') * 10 + (s[1] - '0') <= max;
-}
-
 static int
 check_timezone(const char *s, const char **ret_why)
 {
-    if (strcmp(s, "local") == 0 || strcmp(s, "UTC") == 0)
-        return 0;
-    if (strlen(s) == 6 && (s[0] == '+' || s[0] == '-') &&
-        two_digits(s + 1, 23) && s[3] == ':' && two_digits(s + 4, 59))
+    struct source_tz tz;
+
+    if (source_tz_init(&tz, s) == 0)
         return 0;
     *ret_why = "expected \"local\", \"UTC\" or an offset such as \"+02:00\"";
     return -EINVAL;

@@ -69,6 +69,7 @@
 #include "../checkpoint.h"
 #include "../source.h"
 #include "file.h"
+#include "source_util.h"
 #include "sources.h"
 
 #define READ_CHUNK (256 * 1024) /* bytes per uv_fs_read */
@@ -82,7 +83,6 @@
 #define COPY_SCAN_MAX 4096   /* directory entries looked at for a copy */
 #define COPY_MAX_AGE_S 60    /* a copy is at most this old */
 #define PATHBUF_MAX 4096
-#define DIAG_MAX 512
 #define US_PER_S 1000000
 
 #define container_of(ptr, type, member)                                        \
@@ -146,10 +146,7 @@ struct src_file {
     enum record_kind kind;
     bool failed_logins;
     char hostname[SRC_FILE_HOSTNAME_MAX];
-    bool tz_local;
-    int32_t tz_fixed;
-    int64_t tz_sec; /* second tz_cached belongs to */
-    int32_t tz_cached;
+    struct source_tz tz;
     uv_timer_t tick, check;
     unsigned ticks;
     struct tfile *files;
@@ -176,23 +173,6 @@ static void tfile_read(struct tfile *f);
 static void src_schedule_check(struct src_file *s);
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static void diagf(struct src_file *s, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-diagf(struct src_file *s, int prio, const char *fmt, ...)
-{
-    char msg[DIAG_MAX];
-    va_list ap;
-
-    if (s->env.diag == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    s->env.diag(s->env.ctx, &s->base, prio, msg);
-}
 
 static uint64_t
 min_u64(uint64_t a, uint64_t b)
@@ -226,60 +206,6 @@ pread_full(int fd, char *p, size_t n, uint64_t off)
     return (ssize_t)got;
 }
 
-/* "UTC", "+HH:MM", "-HH:MM" or "local" (also NULL). */
-static int
-tz_parse(const char *tz, bool *ret_local, int32_t *ret_off)
-{
-    int h, m;
-
-    if (tz == NULL || strcmp(tz, "local") == 0) {
-        *ret_local = true;
-        return 0;
-    }
-    *ret_local = false;
-    if (strcmp(tz, "UTC") == 0) {
-        *ret_off = 0;
-        return 0;
-    }
-    if (strlen(tz) != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':')
-        return -EINVAL;
-    for (int i = 1; i < 6; i++)
-        if (i != 3 && (tz[i] < '0' || tz[i] > '9'))
-            return -EINVAL;
-    h = (tz[1] - '0') * 10 + (tz[2] - '0');
-    m = (tz[4] - '0') * 10 + (tz[5] - '0');
-    if (h > 23 || m > 59)
-        return -EINVAL;
-    *ret_off = (int32_t)((h * 3600 + m * 60) * (tz[0] == '-' ? -1 : 1));
-    return 0;
-}
-
-/* The UTC offset for records received at now_us; cached per second. */
-static int32_t
-src_tz_offset(struct src_file *s, int64_t now_us)
-{
-    int64_t sec = now_us / US_PER_S;
-    time_t t = (time_t)sec;
-    struct tm tm;
-
-    if (!s->tz_local)
-        return s->tz_fixed;
-    if (sec != s->tz_sec && localtime_r(&t, &tm) != NULL) {
-        s->tz_sec = sec;
-        s->tz_cached = (int32_t)tm.tm_gmtoff;
-    }
-    return s->tz_cached;
-}
-
-static int64_t
-realtime_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000;
-}
-
 /* ---- lines ------------------------------------------------------------ */
 
 static void
@@ -291,9 +217,10 @@ tfile_say_truncated(struct tfile *f)
     if (f->truncated_said)
         return;
     f->truncated_said = true;
-    diagf(s, LOG_WARNING,
-          "%s: line longer than %zu bytes truncated (reported once per file)",
-          f->path, s->max_line);
+    source_diagf(
+        &s->env, &s->base, LOG_WARNING,
+        "%s: line longer than %zu bytes truncated (reported once per file)",
+        f->path, s->max_line);
 }
 
 /* Emit buf[start, start + len) with `rec` as template. */
@@ -385,14 +312,14 @@ tfile_record(struct tfile *f, struct raw_record *rec)
 
     *rec = (struct raw_record){
         .source = strv_from_cstr(s->base.cfg->name),
-        .ref_time_us = realtime_us(),
+        .ref_time_us = source_now_us(),
         .has_offset = true,
         .kind = s->kind,
         .failed_logins = s->failed_logins,
     };
     if (s->record_len > 0)
         rec->hostname = strv_from_cstr(s->hostname);
-    rec->tz_offset_s = src_tz_offset(s, rec->ref_time_us);
+    rec->tz_offset_s = source_tz_offset(&s->tz, rec->ref_time_us);
 }
 
 /*
@@ -590,13 +517,14 @@ tfile_restart(struct tfile *f)
     struct tfile *copy = tfile_find_copy(f);
 
     if (copy != NULL) {
-        diagf(f->src, LOG_NOTICE,
-              "%s: truncated; reading its rest from %s, then it from the "
-              "start",
-              f->path, copy->path);
+        source_diagf(
+            &f->src->env, &f->src->base, LOG_NOTICE,
+            "%s: truncated; reading its rest from %s, then it from the "
+            "start",
+            f->path, copy->path);
     } else {
-        diagf(f->src, LOG_NOTICE, "%s: truncated, reading again from the start",
-              f->path);
+        source_diagf(&f->src->env, &f->src->base, LOG_NOTICE,
+                     "%s: truncated, reading again from the start", f->path);
         tfile_flush_partial(f);
     }
     tfile_reset(f, 0);
@@ -688,7 +616,8 @@ tfile_read_cb(uv_fs_t *req)
     if (n < 0) {
         /* retried by the next poll, not at once */
         s->counters.errors++;
-        diagf(s, LOG_ERR, "%s: read: %s", f->path, uv_strerror((int)n));
+        source_diagf(&s->env, &s->base, LOG_ERR, "%s: read: %s", f->path,
+                     uv_strerror((int)n));
         f->at_eof = true;
         if (!f->live)
             tfile_set_drained(f);
@@ -734,7 +663,8 @@ tfile_read(struct tfile *f)
                    tfile_read_cb);
     if (r < 0) {
         s->counters.errors++;
-        diagf(s, LOG_ERR, "%s: read: %s", f->path, uv_strerror(r));
+        source_diagf(&s->env, &s->base, LOG_ERR, "%s: read: %s", f->path,
+                     uv_strerror(r));
         return;
     }
     f->reading = true;
@@ -842,9 +772,10 @@ tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
             tfile_seek_checked(f, e->offset, e->fingerprint) == 0)
             return 0;
         if (e != NULL)
-            diagf(s, LOG_NOTICE,
-                  "%s: changed since the checkpoint, reading from the start",
-                  f->path);
+            source_diagf(
+                &s->env, &s->base, LOG_NOTICE,
+                "%s: changed since the checkpoint, reading from the start",
+                f->path);
         tfile_reset(f, 0);
         return 0;
     }
@@ -931,8 +862,9 @@ tfile_watch(struct tfile *f)
     }
     if (r < 0 && !s->said_watch) {
         s->said_watch = true;
-        diagf(s, LOG_WARNING, "%s: cannot watch (%s), polling every %d ms",
-              f->path, uv_strerror(r), POLL_MS);
+        source_diagf(&s->env, &s->base, LOG_WARNING,
+                     "%s: cannot watch (%s), polling every %d ms", f->path,
+                     uv_strerror(r), POLL_MS);
     }
 }
 
@@ -985,8 +917,9 @@ src_watch_dir(struct src_file *s, const char *dir, size_t len)
     if (r < 0) {
         if (r != UV_ENOENT && !s->said_watch) {
             s->said_watch = true;
-            diagf(s, LOG_WARNING, "%s: cannot watch (%s), polling every %d ms",
-                  d->path, uv_strerror(r), POLL_MS);
+            source_diagf(&s->env, &s->base, LOG_WARNING,
+                         "%s: cannot watch (%s), polling every %d ms", d->path,
+                         uv_strerror(r), POLL_MS);
         }
         uv_close((uv_handle_t *)&d->ev, dwatch_close_cb);
         return;
@@ -1204,8 +1137,8 @@ tfile_detach(struct tfile *f)
         return;
     if (st.st_nlink == 0) {
         s->counters.errors++;
-        diagf(s, LOG_WARNING, "%s: deleted, reading what is left of it",
-              f->path);
+        source_diagf(&s->env, &s->base, LOG_WARNING,
+                     "%s: deleted, reading what is left of it", f->path);
     }
     if (!f->reading && (uint64_t)st.st_size == tfile_read_off(f))
         tfile_set_drained(f);
@@ -1238,14 +1171,15 @@ src_report_add(struct src_file *s, const char *path, int r)
 {
     if (r == -EMFILE) {
         if (!s->said_full)
-            diagf(s, LOG_ERR, "%s: not followed, already %d files", path,
-                  FILES_MAX);
+            source_diagf(&s->env, &s->base, LOG_ERR,
+                         "%s: not followed, already %d files", path, FILES_MAX);
         s->said_full = true;
         return;
     }
     if (r < 0 && r != -EISDIR && r != -ENOENT) {
         s->counters.errors++;
-        diagf(s, LOG_ERR, "%s: cannot open: %s", path, strerror(-r));
+        source_diagf(&s->env, &s->base, LOG_ERR, "%s: cannot open: %s", path,
+                     strerror(-r));
     }
 }
 
@@ -1298,8 +1232,8 @@ src_rescan(struct src_file *s, enum start_mode mode)
     r = glob(s->pattern, GLOB_NOSORT | GLOB_BRACE, NULL, &g);
     if (r != 0 && r != GLOB_NOMATCH) {
         if (!s->said_glob)
-            diagf(s, LOG_ERR, "%s: cannot expand (glob error %d)", s->pattern,
-                  r);
+            source_diagf(&s->env, &s->base, LOG_ERR,
+                         "%s: cannot expand (glob error %d)", s->pattern, r);
         s->said_glob = true;
     }
     for (size_t i = 0; r == 0 && i < g.gl_pathc && !s->closing; i++) {
@@ -1398,10 +1332,11 @@ src_load_checkpoint(struct src_file *s)
         s->ckpt = NULL;
         s->n_ckpt = 0;
         s->counters.errors++;
-        diagf(s, LOG_WARNING,
-              "checkpoint unreadable (%s), not trusted: reading every file "
-              "from its start",
-              strerror(-r));
+        source_diagf(
+            &s->env, &s->base, LOG_WARNING,
+            "checkpoint unreadable (%s), not trusted: reading every file "
+            "from its start",
+            strerror(-r));
     }
 }
 
@@ -1431,7 +1366,6 @@ src_file_start(uv_loop_t *loop, const struct config_source *cfg,
     s->loop = loop;
     s->env = *env;
     s->pattern = cfg->path;
-    s->tz_sec = INT64_MIN;
     s->framing = recs == NULL && frame_wanted(cfg->format);
     if (recs != NULL) {
         s->record_len = recs->record_len;
@@ -1444,7 +1378,7 @@ src_file_start(uv_loop_t *loop, const struct config_source *cfg,
                       ? (size_t)cfg->max_line
                       : PARSER_LINE_MAX;
     buf_init(&s->marked_paths, 0);
-    r = tz_parse(cfg->timezone, &s->tz_local, &s->tz_fixed);
+    r = source_tz_init(&s->tz, cfg->timezone);
     if (r < 0)
         goto fail;
     /* From here on nothing fails: handles are closed asynchronously. */

@@ -51,6 +51,7 @@
 #include "../../model/mem.h"
 #include "../checkpoint.h"
 #include "../journal_entry.h"
+#include "source_util.h"
 #include "sources.h"
 
 #ifdef HAVE_SYSTEMD
@@ -58,7 +59,6 @@
 /* Entries read per loop turn before yielding to the rest of the loop. */
 #define JOURNAL_BATCH 1024
 /* Longest diagnostic line. */
-#define JOURNAL_DIAG_MAX 512
 /* Seqnum id text kept from a cursor ("s=" is 32 hex digits). */
 #define JOURNAL_SEQID_MAX 64
 /* Timeout when sd_journal_get_timeout() gives none (ms). */
@@ -91,32 +91,6 @@ struct src_journal {
 static void src_read(struct src_journal *s);
 static void timer_cb(uv_timer_t *t);
 static void idle_cb(uv_idle_t *h);
-
-static void diagf(struct src_journal *s, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-diagf(struct src_journal *s, int prio, const char *fmt, ...)
-{
-    char msg[JOURNAL_DIAG_MAX];
-    va_list ap;
-
-    if (s->env.diag == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    s->env.diag(s->env.ctx, &s->base, prio, msg);
-}
-
-static int64_t
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Re-arm the timer from sd_journal_get_timeout() (an absolute
  * CLOCK_MONOTONIC time in µs, UINT64_MAX for none), at most
@@ -158,16 +132,18 @@ report_gap(struct src_journal *s, const char *cursor, int64_t rt)
         journal_cursor_seqnum(cursor, id_b, sizeof(id_b), &b) == 0 &&
         strcmp(id_a, id_b) == 0) {
         if (b > a + 1)
-            diagf(s, LOG_WARNING,
-                  "%llu entries lost before %s (vacuumed before they were "
-                  "read); continuing there",
-                  (unsigned long long)(b - a - 1), when);
+            source_diagf(
+                &s->env, &s->base, LOG_WARNING,
+                "%llu entries lost before %s (vacuumed before they were "
+                "read); continuing there",
+                (unsigned long long)(b - a - 1), when);
         return;
     }
-    diagf(s, LOG_WARNING,
-          "the checkpointed entry is gone (vacuumed): an unknown number of "
-          "entries lost before %s; continuing there",
-          when);
+    source_diagf(
+        &s->env, &s->base, LOG_WARNING,
+        "the checkpointed entry is gone (vacuumed): an unknown number of "
+        "entries lost before %s; continuing there",
+        when);
 }
 
 /* Hand the current entry to the pipeline.  True when congested. */
@@ -188,7 +164,7 @@ emit_current(struct src_journal *s)
     if (s->e->truncated)
         s->counters.truncated++;
     rec.source = strv_from_cstr(s->base.cfg->name);
-    rec.ref_time_us = now_us();
+    rec.ref_time_us = source_now_us();
     journal_entry_record(s->e, &rec);
     s->counters.records++;
     s->counters.bytes += rec.len;
@@ -210,7 +186,8 @@ src_read(struct src_journal *s)
         s->pending = false;
         if (r < 0) {
             s->counters.errors++;
-            diagf(s, LOG_ERR, "cannot read the journal: %s", strerror(-r));
+            source_diagf(&s->env, &s->base, LOG_ERR,
+                         "cannot read the journal: %s", strerror(-r));
             break;
         }
         if (r == 0) {
@@ -306,8 +283,9 @@ load_cursor(struct src_journal *s)
     if (r == 0 && n == 1 && strlen(ents[0].path) < sizeof(s->saved))
         memcpy(s->saved, ents[0].path, strlen(ents[0].path) + 1);
     else if (r != -ENOENT)
-        diagf(s, LOG_WARNING, "checkpoint unreadable (%s): starting over",
-              strerror(r < 0 ? -r : EBADMSG));
+        source_diagf(&s->env, &s->base, LOG_WARNING,
+                     "checkpoint unreadable (%s): starting over",
+                     strerror(r < 0 ? -r : EBADMSG));
     mem_free(ents);
 }
 

@@ -70,6 +70,7 @@
 #include "../../model/buf.h"
 #include "../../model/mem.h"
 #include "../source.h"
+#include "source_util.h"
 #include "sources.h"
 
 #define UDP_DGRAM_SLOT (64 * 1024)   /* libuv's recvmmsg chunk size */
@@ -90,7 +91,6 @@
 #define SWEEP_MS_MAX 1000   /* idle check interval, at most */
 #define SWEEP_MS_MIN 50     /* and at least */
 #define PROC_LINE_MAX 512   /* a line of /proc/net/udp */
-#define DIAG_MAX 512
 #define US_PER_S 1000000
 #define MS_PER_S 1000
 
@@ -166,10 +166,7 @@ struct src_syslog {
     size_t max_message;
     uint64_t idle_ms; /* 0: never */
     size_t max_clients;
-    bool tz_local;
-    int32_t tz_fixed;
-    int64_t tz_sec;
-    int32_t tz_cached;
+    struct source_tz tz;
     uv_udp_t udp;
     uv_tcp_t tcp;
     uv_poll_t poll;
@@ -199,77 +196,6 @@ struct src_syslog {
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static void diagf(struct src_syslog *s, int prio, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-diagf(struct src_syslog *s, int prio, const char *fmt, ...)
-{
-    char msg[DIAG_MAX];
-    va_list ap;
-
-    if (s->env.diag == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    s->env.diag(s->env.ctx, &s->base, prio, msg);
-}
-
-/* "UTC", "+HH:MM", "-HH:MM" or "local" (also NULL), as the file source. */
-static int
-tz_parse(const char *tz, bool *ret_local, int32_t *ret_off)
-{
-    int h, m;
-
-    if (tz == NULL || strcmp(tz, "local") == 0) {
-        *ret_local = true;
-        return 0;
-    }
-    *ret_local = false;
-    if (strcmp(tz, "UTC") == 0) {
-        *ret_off = 0;
-        return 0;
-    }
-    if (strlen(tz) != 6 || (tz[0] != '+' && tz[0] != '-') || tz[3] != ':')
-        return -EINVAL;
-    for (int i = 1; i < 6; i++)
-        if (i != 3 && (tz[i] < '0' || tz[i] > '9'))
-            return -EINVAL;
-    h = (tz[1] - '0') * 10 + (tz[2] - '0');
-    m = (tz[4] - '0') * 10 + (tz[5] - '0');
-    if (h > 23 || m > 59)
-        return -EINVAL;
-    *ret_off = (int32_t)((h * 3600 + m * 60) * (tz[0] == '-' ? -1 : 1));
-    return 0;
-}
-
-/* The UTC offset for records received at now_us; cached per second. */
-static int32_t
-src_tz_offset(struct src_syslog *s, int64_t now_us)
-{
-    int64_t sec = now_us / US_PER_S;
-    time_t t = (time_t)sec;
-    struct tm tm;
-
-    if (!s->tz_local)
-        return s->tz_fixed;
-    if (sec != s->tz_sec && localtime_r(&t, &tm) != NULL) {
-        s->tz_sec = sec;
-        s->tz_cached = (int32_t)tm.tm_gmtoff;
-    }
-    return s->tz_cached;
-}
-
-static int64_t
-realtime_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * US_PER_S + ts.tv_nsec / 1000;
-}
 
 /* The address of sa as text (no port) into dst; its length, 0 if unknown. */
 static size_t
@@ -521,11 +447,11 @@ src_emit(struct src_syslog *s, const char *p, size_t n, const char *peer,
         .data = p,
         .len = n,
         .source = strv_from_cstr(s->base.cfg->name),
-        .ref_time_us = realtime_us(),
+        .ref_time_us = source_now_us(),
         .peer = peer_len > 0 ? strv_make(peer, peer_len) : STRV_NULL,
     };
 
-    rec.tz_offset_s = src_tz_offset(s, rec.ref_time_us);
+    rec.tz_offset_s = source_tz_offset(&s->tz, rec.ref_time_us);
     s->c.received++;
     s->c.bytes += n;
     if (s->env.emit(s->env.ctx, &s->base, &rec))
@@ -539,9 +465,9 @@ src_say_truncated(struct src_syslog *s)
     if (s->said_trunc)
         return;
     s->said_trunc = true;
-    diagf(s, LOG_WARNING,
-          "message longer than %zu bytes truncated (reported once)",
-          s->max_message);
+    source_diagf(&s->env, &s->base, LOG_WARNING,
+                 "message longer than %zu bytes truncated (reported once)",
+                 s->max_message);
 }
 
 /*
@@ -709,8 +635,9 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
     if (nread < 0) {
         s->c.errors++;
         if (!s->said_recv_err)
-            diagf(s, LOG_WARNING, "receive failed: %s (reported once)",
-                  uv_strerror((int)nread));
+            source_diagf(&s->env, &s->base, LOG_WARNING,
+                         "receive failed: %s (reported once)",
+                         uv_strerror((int)nread));
         s->said_recv_err = true;
         return;
     }
@@ -737,10 +664,10 @@ set_rcvbuf(struct src_syslog *s, int fd)
         (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
     if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 &&
         got < want) /* Linux reports twice the size asked for */
-        diagf(s, LOG_WARNING,
-              "receive buffer is %d bytes, not %d: raise "
-              "net.core.rmem_max, or expect losses in bursts",
-              got / 2, want);
+        source_diagf(&s->env, &s->base, LOG_WARNING,
+                     "receive buffer is %d bytes, not %d: raise "
+                     "net.core.rmem_max, or expect losses in bursts",
+                     got / 2, want);
 }
 
 /*
@@ -1388,7 +1315,6 @@ src_syslog_open(uv_loop_t *loop, const struct config_source *cfg,
     s->loop = loop;
     s->env = *env;
     s->unix_fd = -1;
-    s->tz_sec = INT64_MIN;
     s->max_message = cfg->max_message > 0 && cfg->max_message < PARSER_LINE_MAX
                          ? (size_t)cfg->max_message
                          : PARSER_LINE_MAX;
@@ -1397,25 +1323,26 @@ src_syslog_open(uv_loop_t *loop, const struct config_source *cfg,
     s->max_clients = cfg->max_clients > 0 ? (size_t)cfg->max_clients
                                           : SRC_SYSLOG_MAX_CLIENTS;
     if (listen_parse(cfg->listen, &s->addr, &why) < 0 ||
-        tz_parse(cfg->timezone, &s->tz_local, &s->tz_fixed) < 0) {
+        source_tz_init(&s->tz, cfg->timezone) < 0) {
         mem_free(s);
         return -EINVAL;
     }
     r = src_start(s);
     if (r < 0) {
-        diagf(s, LOG_ERR, "cannot listen on %s: %s", cfg->listen,
-              uv_strerror(r));
+        source_diagf(&s->env, &s->base, LOG_ERR, "cannot listen on %s: %s",
+                     cfg->listen, uv_strerror(r));
         src_close_all(s); /* freed by the close callbacks */
         return r;
     }
     if (src_syslog_address(&s->base, &ss) == 0 && ss.ss_family != AF_UNIX)
         snprintf(where, sizeof(where), " (port %u)",
                  ntohs(((struct sockaddr_in *)&ss)->sin_port));
-    diagf(s, LOG_INFO, "listening on %s%s%s%s", cfg->listen, where,
-          s->activated ? ", socket from systemd" : "",
-          s->addr.kind == LISTEN_UDP && uv_udp_using_recvmmsg(&s->udp)
-              ? ", recvmmsg"
-              : "");
+    source_diagf(&s->env, &s->base, LOG_INFO, "listening on %s%s%s%s",
+                 cfg->listen, where,
+                 s->activated ? ", socket from systemd" : "",
+                 s->addr.kind == LISTEN_UDP && uv_udp_using_recvmmsg(&s->udp)
+                     ? ", recvmmsg"
+                     : "");
     *ret = &s->base;
     return 0;
 }
@@ -1428,16 +1355,17 @@ src_syslog_close(struct source *src, void (*done_cb)(void *arg), void *arg)
 
     udp_drain(s, SIZE_MAX); /* what is still queued goes to the sinks */
     src_syslog_counters_get(src, &c);
-    diagf(s, LOG_NOTICE,
-          "%s: received %llu messages (%llu bytes), truncated %llu, "
-          "while sinks congested %llu, kernel drops %llu, queue drops %llu, "
-          "clients %llu, "
-          "refused %llu, errors %llu",
-          kind_name(s->addr.kind), (unsigned long long)c.received,
-          (unsigned long long)c.bytes, (unsigned long long)c.truncated,
-          (unsigned long long)c.congested, (unsigned long long)c.kernel_drops,
-          (unsigned long long)c.queue_drops, (unsigned long long)c.clients,
-          (unsigned long long)c.refused, (unsigned long long)c.errors);
+    source_diagf(
+        &s->env, &s->base, LOG_NOTICE,
+        "%s: received %llu messages (%llu bytes), truncated %llu, "
+        "while sinks congested %llu, kernel drops %llu, queue drops %llu, "
+        "clients %llu, "
+        "refused %llu, errors %llu",
+        kind_name(s->addr.kind), (unsigned long long)c.received,
+        (unsigned long long)c.bytes, (unsigned long long)c.truncated,
+        (unsigned long long)c.congested, (unsigned long long)c.kernel_drops,
+        (unsigned long long)c.queue_drops, (unsigned long long)c.clients,
+        (unsigned long long)c.refused, (unsigned long long)c.errors);
     s->done_cb = done_cb;
     s->done_arg = arg;
     src_close_all(s);
