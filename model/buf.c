@@ -16,6 +16,35 @@ strv_starts_with(struct strv v, const char *prefix)
     return v.n >= n && memcmp(v.p, prefix, n) == 0;
 }
 
+bool
+strv_all_digits(struct strv v)
+{
+    if (v.n == 0)
+        return false;
+    for (size_t i = 0; i < v.n; i++)
+        if (v.p[i] < '0' || v.p[i] > '9')
+            return false;
+    return true;
+}
+
+static bool
+is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+struct strv
+strv_trim(struct strv v)
+{
+    while (v.n > 0 && is_blank(v.p[0])) {
+        v.p++;
+        v.n--;
+    }
+    while (v.n > 0 && is_blank(v.p[v.n - 1]))
+        v.n--;
+    return v;
+}
+
 /* ASCII case-insensitive comparison of a view with a C string. */
 bool
 strv_case_eq(struct strv a, const char *s)

@@ -58,6 +58,10 @@ strv_eq_cstr(struct strv a, const char *s)
 }
 
 bool strv_starts_with(struct strv v, const char *prefix);
+/* True when v is not empty and all ASCII digits. */
+bool strv_all_digits(struct strv v);
+/* v without the blanks (space, tab, CR, LF) at both ends. */
+struct strv strv_trim(struct strv v);
 bool strv_case_eq(struct strv a, const char *s);
 
 /*

@@ -44,17 +44,6 @@ case_prefix(struct strv v, const char *p)
     return true;
 }
 
-static bool
-all_digits(struct strv v)
-{
-    if (v.n == 0)
-        return false;
-    for (size_t i = 0; i < v.n; i++)
-        if (v.p[i] < '0' || v.p[i] > '9')
-            return false;
-    return true;
-}
-
 /* Parse "S-1-<authority>-<sub>-..." into its numbers.  false if malformed. */
 static bool
 sid_parse(struct strv v, struct sid *ret)
@@ -125,7 +114,7 @@ numbered_account(struct strv name, const char *prefix)
     size_t n = strlen(prefix);
 
     return case_prefix(name, prefix) &&
-           all_digits(strv_make(name.p + n, name.n - n));
+           strv_all_digits(strv_make(name.p + n, name.n - n));
 }
 
 static enum ev_user_type
@@ -272,9 +261,10 @@ identity_type_user(struct event *ev)
     if (strv_present(ev->uid)) {
         sid = case_prefix(ev->uid, "S-1-");
         if (ev->user_id_type == EV_USER_ID_TYPE_NONE)
-            ev->user_id_type = sid                   ? EV_USER_ID_TYPE_SID
-                               : all_digits(ev->uid) ? EV_USER_ID_TYPE_UID
-                                                     : EV_USER_ID_TYPE_OTHER;
+            ev->user_id_type = sid ? EV_USER_ID_TYPE_SID
+                               : strv_all_digits(ev->uid)
+                                   ? EV_USER_ID_TYPE_UID
+                                   : EV_USER_ID_TYPE_OTHER;
     }
     if (ev->user_type != EV_USER_TYPE_NONE)
         return;

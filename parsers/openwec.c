@@ -37,21 +37,6 @@
 /* EventData members that are not named values. */
 static const char *const owc_unnamed[] = {"Data", "Binary", NULL};
 
-/* An object member that may be absent; -EBADMSG when not an object. */
-static int
-owc_object(const cJSON *obj, const char *key, const cJSON **ret)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    *ret = NULL;
-    if (it == NULL || cJSON_IsNull(it))
-        return 0;
-    if (!cJSON_IsObject(it))
-        return -EBADMSG;
-    *ret = it;
-    return 0;
-}
-
 /* TimeCreated: a string, or {"SystemTime": string}. */
 static int
 owc_time(struct winrec *r, const cJSON *sys, const struct envelope *env)
@@ -70,7 +55,7 @@ owc_user_id(struct winrec *r, const cJSON *sys)
     const cJSON *sec;
 
     if (winjson_get_str(r, sys, "UserID", &r->user_sid) < 0 ||
-        owc_object(sys, "Security", &sec) < 0)
+        winjson_object(sys, "Security", &sec) < 0)
         return -EBADMSG;
     if (sec != NULL && !strv_present(r->user_sid))
         return winjson_get_str(r, sec, "UserID", &r->user_sid);
@@ -86,8 +71,8 @@ owc_system(struct winrec *r, const cJSON *sys, const struct envelope *env)
     id = cJSON_GetObjectItemCaseSensitive(sys, "EventID");
     if (id == NULL || winjson_event_id(r, id) < 0)
         return -EBADMSG;
-    if (owc_object(sys, "Provider", &prov) < 0 ||
-        owc_object(sys, "Execution", &exec) < 0)
+    if (winjson_object(sys, "Provider", &prov) < 0 ||
+        winjson_object(sys, "Execution", &exec) < 0)
         return -EBADMSG;
     if (prov != NULL && winjson_get_str(r, prov, "Name", &r->provider) < 0)
         return -EBADMSG;
@@ -115,10 +100,10 @@ parser_openwec_decode(struct win_state *st, const cJSON *root,
     struct winrec *r = &st->rec;
     const cJSON *sys, *data, *user;
 
-    if (owc_object(root, "System", &sys) < 0 || sys == NULL ||
+    if (winjson_object(root, "System", &sys) < 0 || sys == NULL ||
         owc_system(r, sys, env) < 0)
         return -EBADMSG;
-    if (owc_object(root, "EventData", &data) < 0)
+    if (winjson_object(root, "EventData", &data) < 0)
         return -EBADMSG;
     if (data != NULL && winjson_add_members(r, data, owc_unnamed, false) < 0)
         return -EBADMSG;

@@ -377,24 +377,6 @@ case_contains(struct strv hay, const char *needle)
     return false;
 }
 
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static struct strv
-trim(struct strv v)
-{
-    while (v.n > 0 && is_space(v.p[0])) {
-        v.p++;
-        v.n--;
-    }
-    while (v.n > 0 && is_space(v.p[v.n - 1]))
-        v.n--;
-    return v;
-}
-
 /* A data value, trimmed; "-" (Windows' "no value") reads as absent. */
 static struct strv
 win_value(const struct winrec *r, const char *name)
@@ -403,7 +385,7 @@ win_value(const struct winrec *r, const char *name)
 
     if (name == NULL)
         return STRV_NULL;
-    v = trim(winrec_get(r, name));
+    v = strv_trim(winrec_get(r, name));
     if (v.n == 0 || (v.n == 1 && v.p[0] == '-'))
         return STRV_NULL;
     return v;

@@ -139,6 +139,23 @@ winjson_scalar(struct winrec *r, const cJSON *it, struct strv *ret)
 }
 
 /*
+ * An object member (see winjson.h).
+ */
+int
+winjson_object(const cJSON *obj, const char *key, const cJSON **ret)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    *ret = NULL;
+    if (it == NULL || cJSON_IsNull(it))
+        return 0;
+    if (!cJSON_IsObject(it))
+        return -EBADMSG;
+    *ret = it;
+    return 0;
+}
+
+/*
  * A string member (see winjson.h).
  */
 int
@@ -152,18 +169,6 @@ winjson_get_str(struct winrec *r, const cJSON *obj, const char *key,
     if (!cJSON_IsString(it))
         return -EBADMSG;
     return winjson_scalar(r, it, ret) < 0 ? -EBADMSG : 0;
-}
-
-/* True when v is all digits (and not empty). */
-static bool
-all_digits(struct strv v)
-{
-    if (v.n == 0)
-        return false;
-    for (size_t i = 0; i < v.n; i++)
-        if (v.p[i] < '0' || v.p[i] > '9')
-            return false;
-    return true;
 }
 
 /*
@@ -181,7 +186,7 @@ winjson_get_id(struct winrec *r, const cJSON *obj, const char *key,
         if (!(it->valuedouble >= 0 && it->valuedouble <= WINJSON_EXACT_INT))
             return -EBADMSG;
     } else if (!cJSON_IsString(it) ||
-               !all_digits(strv_from_cstr(it->valuestring))) {
+               !strv_all_digits(strv_from_cstr(it->valuestring))) {
         return -EBADMSG;
     }
     return winjson_scalar(r, it, ret) < 0 ? -EBADMSG : 0;
@@ -518,18 +523,6 @@ flavour_wanted(const struct event *ev, enum winjson_flavour f)
     return true;
 }
 
-/* The message without the spaces around it (syslog keeps trailing ones). */
-static struct strv
-trim(struct strv v)
-{
-    while (v.n > 0 && (v.p[0] == ' ' || v.p[0] == '\t'))
-        v = strv_make(v.p + 1, v.n - 1);
-    while (v.n > 0 && (v.p[v.n - 1] == ' ' || v.p[v.n - 1] == '\t' ||
-                       v.p[v.n - 1] == '\r' || v.p[v.n - 1] == '\n'))
-        v.n--;
-    return v;
-}
-
 /*
  * Parse one Windows JSON payload (env->msg) into ev: the parse function
  * of every Windows JSON ops.  state is the shared struct win_state.
@@ -541,7 +534,7 @@ static int
 parser_winjson_parse(const struct envelope *env, struct event *ev, void *state)
 {
     struct win_state *st = state;
-    struct strv msg = trim(env->msg);
+    struct strv msg = strv_trim(env->msg);
     enum winjson_flavour f = WINJSON_ANY;
     struct winjson_scan sc;
     cJSON *root;

@@ -63,6 +63,10 @@ bool winjson_case_contains(struct strv v, const char *s);
  */
 int winjson_scalar(struct winrec *r, const cJSON *it, struct strv *ret);
 
+/* An object member that may be absent (*ret NULL, returns 0); -EBADMSG
+ * when it is there but not an object. */
+int winjson_object(const cJSON *obj, const char *key, const cJSON **ret);
+
 /*
  * A string member copied into r: 0 when absent or null (*ret untouched),
  * -EBADMSG when present with another type.

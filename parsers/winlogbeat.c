@@ -31,29 +31,14 @@
 /* user_data members that are not event values. */
 static const char *const wlb_meta[] = {"xml_name", NULL};
 
-/* An object member that may be absent; -EBADMSG when not an object. */
-static int
-wlb_object(const cJSON *obj, const char *key, const cJSON **ret)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    *ret = NULL;
-    if (it == NULL || cJSON_IsNull(it))
-        return 0;
-    if (!cJSON_IsObject(it))
-        return -EBADMSG;
-    *ret = it;
-    return 0;
-}
-
 /* winlog.process.pid and winlog.user.identifier. */
 static int
 wlb_process_user(struct winrec *r, const cJSON *wl)
 {
     const cJSON *proc, *user;
 
-    if (wlb_object(wl, "process", &proc) < 0 ||
-        wlb_object(wl, "user", &user) < 0)
+    if (winjson_object(wl, "process", &proc) < 0 ||
+        winjson_object(wl, "user", &user) < 0)
         return -EBADMSG;
     if (proc != NULL && winjson_get_id(r, proc, "pid", &r->process_id) < 0)
         return -EBADMSG;
@@ -87,7 +72,7 @@ parser_winlogbeat_decode(struct win_state *st, const cJSON *root,
     struct winrec *r = &st->rec;
     const cJSON *wl, *data, *user, *id;
 
-    if (wlb_object(root, "winlog", &wl) < 0 || wl == NULL)
+    if (winjson_object(root, "winlog", &wl) < 0 || wl == NULL)
         return -EBADMSG;
     id = cJSON_GetObjectItemCaseSensitive(wl, "event_id");
     if (id == NULL || winjson_event_id(r, id) < 0)
@@ -98,8 +83,8 @@ parser_winlogbeat_decode(struct win_state *st, const cJSON *root,
         winjson_get_id(r, wl, "record_id", &r->record_id) < 0 ||
         wlb_process_user(r, wl) < 0 || wlb_time(r, root, wl, env) < 0)
         return -EBADMSG;
-    if (wlb_object(wl, "event_data", &data) < 0 ||
-        wlb_object(wl, "user_data", &user) < 0)
+    if (winjson_object(wl, "event_data", &data) < 0 ||
+        winjson_object(wl, "user_data", &user) < 0)
         return -EBADMSG;
     if (data != NULL && winjson_add_members(r, data, NULL, false) < 0)
         return -EBADMSG;

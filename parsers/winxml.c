@@ -122,19 +122,7 @@ local_name(const char *name)
 static bool
 is_space(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static struct strv
-trim(struct strv v)
-{
-    while (v.n > 0 && is_space(v.p[0])) {
-        v.p++;
-        v.n--;
-    }
-    while (v.n > 0 && is_space(v.p[v.n - 1]))
-        v.n--;
-    return v;
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /*
@@ -347,7 +335,7 @@ end_capture(struct winxml *x)
         r->truncated = true;
     switch (x->cap) {
     case WX_CAP_EVENTID:
-        if (strv_to_u64(trim(v), UINT32_MAX, &id) < 0) {
+        if (strv_to_u64(strv_trim(v), UINT32_MAX, &id) < 0) {
             fail(x, -EBADMSG);
             break;
         }
@@ -355,15 +343,15 @@ end_capture(struct winxml *x)
         r->has_event_id = true;
         break;
     case WX_CAP_RECORDID:
-        v = trim(v);
+        v = strv_trim(v);
         r->record_id = winrec_store(r, v.p, v.n);
         break;
     case WX_CAP_CHANNEL:
-        v = trim(v);
+        v = strv_trim(v);
         r->channel = winrec_store(r, v.p, v.n);
         break;
     case WX_CAP_COMPUTER:
-        v = trim(v);
+        v = strv_trim(v);
         r->computer = winrec_store(r, v.p, v.n);
         break;
     case WX_CAP_FIELD:
