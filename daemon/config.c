@@ -139,18 +139,21 @@ static const struct config_key session_keys[] = {
     {.key = NULL},
 };
 
+/* The keys every source type has: its name and its type. */
+#define SOURCE_COMMON_KEYS(type_doc)                                           \
+    {.key = "name",                                                            \
+     .type = CONFIG_STRING,                                                    \
+     .required = true,                                                         \
+     .offset = offsetof(struct config_source, name),                           \
+     .check = check_name,                                                      \
+     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},      \
+    {                                                                          \
+        .key = "type", .type = CONFIG_STRING, .required = true,                \
+        .offset = offsetof(struct config_source, type), .doc = (type_doc)      \
+    }
+
 static const struct config_key source_file_keys[] = {
-    {.key = "name",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, name),
-     .check = check_name,
-     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},
-    {.key = "type",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, type),
-     .doc = "`file`"},
+    SOURCE_COMMON_KEYS("`file`"),
     {.key = "path",
      .type = CONFIG_STRING,
      .required = true,
@@ -203,17 +206,7 @@ check_journal_match(const char *s, const char **ret_why)
 }
 
 static const struct config_key source_journal_keys[] = {
-    {.key = "name",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, name),
-     .check = check_name,
-     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},
-    {.key = "type",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, type),
-     .doc = "`journal`"},
+    SOURCE_COMMON_KEYS("`journal`"),
     {.key = "path",
      .type = CONFIG_STRING,
      .offset = offsetof(struct config_source, path),
@@ -241,17 +234,7 @@ static const struct config_key source_journal_keys[] = {
 };
 
 static const struct config_key source_syslog_keys[] = {
-    {.key = "name",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, name),
-     .check = check_name,
-     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},
-    {.key = "type",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, type),
-     .doc = "`syslog`"},
+    SOURCE_COMMON_KEYS("`syslog`"),
     {.key = "listen",
      .type = CONFIG_STRING,
      .required = true,
@@ -299,17 +282,7 @@ static const struct config_key source_syslog_keys[] = {
 };
 
 static const struct config_key source_utmp_keys[] = {
-    {.key = "name",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, name),
-     .check = check_name,
-     .doc = "unique source name, [A-Za-z0-9_.-], at most 64 characters"},
-    {.key = "type",
-     .type = CONFIG_STRING,
-     .required = true,
-     .offset = offsetof(struct config_source, type),
-     .doc = "`utmp`"},
+    SOURCE_COMMON_KEYS("`utmp`"),
     {.key = "path",
      .type = CONFIG_STRING,
      .required = true,
