@@ -3,7 +3,7 @@
 # only those that are missing.  Needs root (uses sudo when not root).
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config clang clang-format
+pkgs=(build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
       libuv1-dev libsystemd-dev libcjson-dev libexpat1-dev libcmocka-dev
       jq time util-linux bsdextrautils systemd-journal-remote rsyslog)
 missing=()
