@@ -29,6 +29,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../model/buf.h"
 #include "../model/mem.h"
 #include "../parsers/parser.h"
 #include "../parsers/registry.h"
@@ -106,7 +107,8 @@ static const struct config_key top_keys[] = {
      .type = CONFIG_OBJECT_ARRAY,
      .offset = offsetof(struct config, sources),
      .sub = "source",
-     .doc = "what to read; absent: the local defaults (auth.log or secure)"},
+     .doc = "what to read; absent: the journal (else auth.log or secure), "
+            "wtmp and btmp"},
     {.key = "sinks",
      .type = CONFIG_OBJECT_ARRAY,
      .def = "[{\"name\": \"stdout\", \"type\": \"stdout\"}]",
@@ -1098,33 +1100,65 @@ parse_section(struct ctx *c, const struct config_key *keys, const cJSON *obj,
 
 /* ---- whole files ------------------------------------------------------ */
 
-/* "sources" absent: follow the distribution's auth log (DESIGN 6). */
+static bool
+exists(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0;
+}
+
+/*
+ * "sources" absent: the local defaults (DESIGN 6).  The journal when there
+ * is one, else the distribution's auth log - not both: rsyslog copies the
+ * journal into auth.log, and reading both would give every login twice -
+ * and wtmp and btmp when they exist.
+ */
 static int
 default_sources(struct ctx *c, struct config *cfg)
 {
-    static const char *const candidates[] = {"/var/log/auth.log",
-                                             "/var/log/secure", NULL};
-    const char *const *p;
-    char json[160];
+    static const char *const auth[] = {"/var/log/auth.log", "/var/log/secure",
+                                       NULL};
+    struct buf b;
     cJSON *v = NULL;
-    struct stat st;
     int r = 0;
 
     cfg->sources_defaulted = true;
-    for (p = candidates; *p != NULL; p++)
-        if (stat(*p, &st) == 0)
-            break;
-    if (*p == NULL)
-        return 0; /* nothing to follow: the daemon says so */
-    (void)snprintf(json, sizeof(json),
-                   "[{\"name\": \"auth\", \"type\": \"file\", \"path\": "
-                   "\"%s\"}]",
-                   *p); /* fixed candidates: always fits */
-    v = cJSON_Parse(json);
-    if (v == NULL)
-        return oom(c);
+    buf_init(&b, 0);
+    buf_putc(&b, '[');
+#ifdef HAVE_SYSTEMD
+    if (exists("/run/systemd/journal") || exists("/var/log/journal"))
+        buf_puts(&b, "{\"name\": \"journal\", \"type\": \"journal\"},");
+#endif
+    for (const char *const *p = auth; b.len == 1 && *p != NULL; p++)
+        if (exists(*p)) {
+            buf_puts(&b, "{\"name\": \"auth\", \"type\": \"file\", "
+                         "\"path\": \"");
+            buf_puts(&b, *p);
+            buf_puts(&b, "\"},");
+        }
+    if (exists("/var/log/wtmp"))
+        buf_puts(&b, "{\"name\": \"wtmp\", \"type\": \"utmp\", "
+                     "\"path\": \"/var/log/wtmp\"},");
+    if (exists("/var/log/btmp"))
+        buf_puts(&b, "{\"name\": \"btmp\", \"type\": \"utmp\", "
+                     "\"path\": \"/var/log/btmp\", \"failed\": true},");
+    if (b.oom) {
+        r = oom(c);
+        goto done;
+    }
+    if (b.len == 1)
+        goto done; /* nothing to follow: the daemon says so */
+    b.data[b.len - 1] = ']';
+    v = cJSON_ParseWithLength(b.data, b.len);
+    if (v == NULL) {
+        r = oom(c);
+        goto done;
+    }
     r = set_value(c, &top_keys[key_index(top_keys, "sources")], v, cfg);
+done:
     cJSON_Delete(v);
+    buf_done(&b);
     return r;
 }
 
