@@ -17,6 +17,7 @@
 #include "../model/buf.h"
 #include "../model/mem.h"
 #include "checkpoint.h"
+#include "fileio.h"
 
 #define MAGIC "sessiontail-checkpoint "
 #define SUM_PREFIX "checksum "
@@ -444,54 +445,21 @@ fail:
     return r;
 }
 
-/* Read at most CHECKPOINT_FILE_MAX + 1 bytes of path into an owned buffer. */
+/* Read path whole into an owned buffer; -E2BIG past CHECKPOINT_FILE_MAX. */
 static int
 read_bounded(const char *path, char **ret, size_t *ret_len)
 {
-    size_t cap = 4096, len = 0;
-    char *data = NULL;
-    int fd, r = 0;
+    int fd, r;
 
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -errno;
-    for (;;) {
-        ssize_t n;
-
-        if (data == NULL || len == cap) {
-            char *nd;
-
-            if (data != NULL)
-                cap *= 2;
-            nd = mem_realloc(data, cap);
-            if (nd == NULL) {
-                r = -ENOMEM;
-                goto fail;
-            }
-            data = nd;
-        }
-        n = read(fd, data + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = -errno;
-            goto fail;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > CHECKPOINT_FILE_MAX) {
-            r = -E2BIG;
-            goto fail;
-        }
+    r = fileio_read(fd, CHECKPOINT_FILE_MAX, ret, ret_len);
+    close(fd);
+    if (r == 0 && *ret_len > CHECKPOINT_FILE_MAX) {
+        mem_free(*ret);
+        r = -E2BIG;
     }
-    close(fd);
-    *ret = data;
-    *ret_len = len;
-    return 0;
-fail:
-    close(fd);
-    mem_free(data);
     return r;
 }
 

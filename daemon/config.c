@@ -34,6 +34,7 @@
 #include "../parsers/parser.h"
 #include "../parsers/registry.h"
 #include "config.h"
+#include "fileio.h"
 #include "sources/source_util.h"
 #include "sources/sources.h"
 
@@ -1293,15 +1294,14 @@ fail:
     return r;
 }
 
-/* Read at most CONFIG_FILE_MAX + 1 bytes of a regular file. */
+/*
+ * Read a sinks file: a regular file only, at most CONFIG_FILE_MAX + 1 bytes
+ * (config_parse reports one byte more as too large).
+ */
 static int
 read_bounded(int fd, char **ret, size_t *ret_len)
 {
     struct stat st;
-    size_t len = 0;
-    ssize_t n;
-    char *data = NULL;
-    int r;
 
     if (fstat(fd, &st) < 0)
         return -errno;
@@ -1309,28 +1309,7 @@ read_bounded(int fd, char **ret, size_t *ret_len)
         return -EISDIR;
     if (!S_ISREG(st.st_mode))
         return -EINVAL;
-    data = mem_malloc(CONFIG_FILE_MAX + 2);
-    if (data == NULL)
-        return -ENOMEM;
-    while (len < CONFIG_FILE_MAX + 1) {
-        n = read(fd, data + len, CONFIG_FILE_MAX + 1 - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = -errno;
-            goto fail;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-    }
-    data[len] = '\0';
-    *ret = data;
-    *ret_len = len;
-    return 0;
-fail:
-    mem_free(data);
-    return r;
+    return fileio_read(fd, CONFIG_FILE_MAX, ret, ret_len);
 }
 
 /* Read and parse a sinks file; see config.h. */
