@@ -17,11 +17,8 @@ work=${BENCH_DIR:-/tmp/sessiontail-bench-journal}
 JR=/lib/systemd/systemd-journal-remote
 mkdir -p "$work"
 
-if [ ! -x "$build/sessiontail" ]; then
-    cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-        -DBUILD_TESTING=OFF >/dev/null
-    cmake --build "$build" -j"$(nproc)" --target sessiontail >/dev/null
-fi
+. "$top/tests/bench/lib.sh"
+bench_build "$top" "$build"
 jdir="$work/journal-$entries"
 if [ ! -d "$jdir" ]; then
     mkdir -p "$jdir"

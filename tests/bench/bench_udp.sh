@@ -23,11 +23,8 @@ build=${3:-$top/build-bench}
 work=${BENCH_DIR:-/tmp/sessiontail-bench-udp}
 mkdir -p "$work"
 
-if [ ! -x "$build/sessiontail" ]; then
-    cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-        -DBUILD_TESTING=OFF >/dev/null
-    cmake --build "$build" -j"$(nproc)" --target sessiontail >/dev/null
-fi
+. "$top/tests/bench/lib.sh"
+bench_build "$top" "$build"
 cc -O2 -o "$work/udp_flood" "$top/tests/bench/udp_flood.c"
 
 # run RATE: one run against a fresh daemon; prints one result line

@@ -13,11 +13,8 @@ build=${2:-$top/build-bench}
 work=${BENCH_DIR:-/tmp/sessiontail-bench}
 mkdir -p "$work"
 
-if [ ! -x "$build/sessiontail" ]; then
-    cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-        -DBUILD_TESTING=OFF >/dev/null
-    cmake --build "$build" -j"$(nproc)" --target sessiontail >/dev/null
-fi
+. "$top/tests/bench/lib.sh"
+bench_build "$top" "$build"
 cc -O2 -o "$work/gen_windows" "$top/tests/bench/gen_windows.c"
 cc -O2 -o "$work/bare_parse" "$top/tests/bench/bare_parse.c" \
     $(pkg-config --cflags --libs expat libcjson)
