@@ -1058,12 +1058,11 @@ session_end_reason_name(enum session_end_reason r)
     return (unsigned)r < _SESSION_END_MAX ? end_reason_names[r] : NULL;
 }
 
-/* Fill *ret with views into s (borrowed: valid as long as s). */
+/* Fill *ret with views into s or into *ret (see session.h). */
 void
 session_view(const struct session *s, struct session_view *ret)
 {
-    struct session_view v = {
-        .session_id = strv_make(s->id, SESSION_ID_LEN),
+    *ret = (struct session_view){
         .state = (enum session_state)s->state,
         .end_reason = (enum session_end_reason)s->end_reason,
         .start_us = s->start_us,
@@ -1089,13 +1088,104 @@ session_view(const struct session *s, struct session_view *ret)
         .result_details = sget(s, SF_RESULT_DETAILS),
         .event_count = s->event_count,
         .n_sources = s->n_sources,
+        .last_us = s->last_us,
+        .keys = {s->key_hash},
     };
-
+    memcpy(ret->id_buf, s->id, SESSION_ID_LEN);
+    ret->session_id = strv_make(ret->id_buf, SESSION_ID_LEN);
     for (size_t i = 0; i < s->n_sources; i++) {
-        v.sources[i].format = sget(s, (int)SF_SRC_FORMAT(i));
-        v.sources[i].event_code = sget(s, (int)SF_SRC_CODE(i));
-        v.sources[i].record_id = sget(s, (int)SF_SRC_RECORD(i));
-        v.sources[i].time_us = s->src_time[i];
+        ret->sources[i].format = sget(s, (int)SF_SRC_FORMAT(i));
+        ret->sources[i].event_code = sget(s, (int)SF_SRC_CODE(i));
+        ret->sources[i].record_id = sget(s, (int)SF_SRC_RECORD(i));
+        ret->sources[i].time_us = s->src_time[i];
     }
-    *ret = v;
+}
+
+/* The next open session at or after *pos (see session.h). */
+const struct session *
+session_table_next(const struct session_table *t, size_t *pos)
+{
+    if (t->slots == NULL)
+        return NULL;
+    for (; *pos <= t->mask; (*pos)++)
+        if (t->slots[*pos] != NULL)
+            return t->slots[(*pos)++];
+    return NULL;
+}
+
+/* Parse SESSION_ID_LEN lower-case hex digits. */
+bool
+session_id_parse(struct strv v, uint64_t *ret)
+{
+    uint64_t x = 0;
+
+    if (v.n != SESSION_ID_LEN)
+        return false;
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+
+        if (c >= '0' && c <= '9')
+            x = x << 4 | (uint64_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            x = x << 4 | (uint64_t)(c - 'a' + 10);
+        else
+            return false;
+    }
+    *ret = x;
+    return true;
+}
+
+/* Put back a saved open session (see session.h). */
+int
+session_table_restore(struct session_table *t, const struct session_view *v)
+{
+    struct event ev;
+    uint64_t id;
+    struct out o = {NULL, NULL};
+    int rc;
+
+    graveyard_flush(t);
+    if (v->state != SESSION_STATE_OPEN || v->keys[0] == 0 ||
+        !session_id_parse(v->session_id, &id))
+        return -EINVAL;
+    if (hash_find(t, v->keys[0], cap_str(v->hostname), cap_str(v->login_id)))
+        return -EEXIST;
+    event_init(&ev);
+    ev.action = EV_ACTION_LOGIN;
+    ev.result = v->login_successful ? EV_RESULT_SUCCESS : EV_RESULT_FAILURE;
+    ev.time_us = v->start_us;
+    ev.hostname = v->hostname;
+    ev.login_id = v->login_id;
+    ev.user = v->user;
+    ev.user_name = v->user_name;
+    ev.user_domain = v->user_domain;
+    ev.username_type = v->username_type;
+    ev.uid = v->uid;
+    ev.user_id_type = v->user_id_type;
+    ev.user_type = v->user_type;
+    ev.login_type = v->login_type;
+    ev.logon_type = v->logon_type;
+    ev.auth_method = v->auth_method;
+    ev.src_ip = v->src_ip;
+    ev.src_port = v->src_port;
+    ev.admin = v->admin;
+    ev.result_details = v->result_details;
+    rc = session_open(t, &ev, v->start_us, v->keys[0], &o);
+    if (rc < 0)
+        return rc;
+    {
+        struct session *s = hash_find(t, v->keys[0], cap_str(v->hostname),
+                                      cap_str(v->login_id));
+
+        memcpy(s->id, v->session_id.p, SESSION_ID_LEN);
+        s->lock_count = v->lock_count;
+        s->failure_count = v->failure_count;
+        s->event_count = (uint32_t)v->event_count;
+        s->n_sources = 0;
+        s->last_us = v->last_us;
+        heap_touched(&t->heaps[s->heap], s);
+    }
+    t->stats.opened--;
+    t->stats.restored++;
+    return 0;
 }

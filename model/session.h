@@ -57,6 +57,11 @@ struct session_stats {
     uint64_t failed;
     uint64_t expired;
     uint64_t evicted;
+    uint64_t rebooted;   /* closed by a host restart */
+    uint64_t merged;     /* events joined to a session under another key */
+    uint64_t reconnects; /* segments started by a reconnect */
+    uint64_t orphans;    /* logouts and the like that no session claimed */
+    uint64_t restored;   /* sessions loaded from a state file */
     size_t open_now;
 };
 
@@ -92,6 +97,9 @@ const char *session_end_reason_name(enum session_end_reason r);
 /* Contributing events kept per session (the first ones); event_count has
  * the total. */
 #define SESSION_SOURCES_MAX 4
+/* Keys one session is found by (a merged RDP session: its logon id and
+ * its terminal-services session id). */
+#define SESSION_KEYS_MAX 2
 
 /* One event that contributed to a session (DESIGN 3 "sources"). */
 struct session_source {
@@ -107,8 +115,8 @@ struct session_source {
  * the next call on its table); absent values are empty views.
  */
 struct session_view {
-    struct strv session_id; /* SESSION_ID_LEN lower-case hex */
-    struct strv previous_session_id;
+    struct strv session_id;          /* SESSION_ID_LEN lower-case hex */
+    struct strv previous_session_id; /* absent unless a reconnect */
     enum session_state state;
     enum session_end_reason end_reason; /* closed only */
     int64_t start_us;
@@ -135,9 +143,44 @@ struct session_view {
     uint64_t event_count;
     size_t n_sources;
     struct session_source sources[SESSION_SOURCES_MAX];
+    /* Engine bookkeeping, for the state file: saved and handed back to
+     * session_table_restore() as they are. */
+    int64_t last_us;                 /* last activity (event time) */
+    uint64_t keys[SESSION_KEYS_MAX]; /* 0: unused */
+    uint64_t boot;                   /* hash of the boot id, 0: none */
+    uint32_t flags;
+    /* Storage for the ids the strvs above point to. */
+    char id_buf[SESSION_ID_LEN];
+    char prev_buf[SESSION_ID_LEN];
 };
 
-/* Fill *ret with views of s (borrowed, see struct session_view). */
+/*
+ * Fill *ret with views of s.  The strvs point into s (valid as long as s
+ * is) or into *ret itself (the ids): do not copy a view by assignment and
+ * keep using the copy's strvs.
+ */
 void session_view(const struct session *s, struct session_view *ret);
+
+/*
+ * Iterate over the open sessions: start with *pos = 0; returns the next
+ * open session and advances *pos, or NULL at the end.  The table may be
+ * fed between calls (a periodic state save runs in slices): a session
+ * opened or closed meanwhile may be missed, none is visited twice unless
+ * it was closed and its slot reused.
+ */
+const struct session *session_table_next(const struct session_table *t,
+                                         size_t *pos);
+
+/*
+ * Put back an open session saved from session_view() (state file at
+ * start).  Strings are copied.  Returns 0; -EEXIST when a session with one
+ * of its keys or its id is already open; -EINVAL when v is not an open
+ * session with a valid id; -ENOMEM.  A full table evicts as a feed does.
+ */
+int session_table_restore(struct session_table *t,
+                          const struct session_view *v);
+
+/* Parse SESSION_ID_LEN hex digits; false when v is not one. */
+bool session_id_parse(struct strv v, uint64_t *ret);
 
 #endif
