@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@
 #define ARRAY_ITEMS_MAX 4096 /* elements of one string array */
 #define QUEUE_MAX_MAX (1024 * 1024 * 1024)
 #define SUN_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) on Linux */
+/* getgrnam_r scratch space: sysconf(_SC_GETGR_R_SIZE_MAX) is 1024 on
+ * glibc; groups with many members need more. */
+#define GROUP_LOOKUP_BUF (64 * 1024)
 /* Doubles represent every integer up to 2^53 exactly; past it "1e99" is
  * not an integer anyone meant. */
 #define INT_EXACT_MAX 9007199254740992.0
@@ -72,6 +76,7 @@ struct list_kind {
 static int check_name(const char *s, const char **ret_why);
 static int check_nonempty(const char *s, const char **ret_why);
 static int check_socket(const char *s, const char **ret_why);
+static int check_group(const char *s, const char **ret_why);
 static int check_source_format(const char *s, const char **ret_why);
 static int check_event_format(const char *s, const char **ret_why);
 static int check_timezone(const char *s, const char **ret_why);
@@ -96,8 +101,14 @@ static const struct config_key top_keys[] = {
      .def = "\"/run/sessiontail/control.sock\"",
      .offset = offsetof(struct config, control_socket),
      .check = check_socket,
-     .doc = "Unix socket of the control interface (reserved: the `sessions` "
-            "and `stats` commands come with the live-session release)"},
+     .doc = "Unix socket (mode 0660) the `sessions` and `stats` commands "
+            "ask; \"\" turns it off"},
+    {.key = "control_group",
+     .type = CONFIG_STRING,
+     .offset = offsetof(struct config, control_group),
+     .check = check_group,
+     .doc = "group owning the control socket, whose members may use it; "
+            "absent: the daemon's own group"},
     {.key = "sessions",
      .type = CONFIG_OBJECT,
      .def = "{}",
@@ -642,8 +653,26 @@ check_socket(const char *s, const char **ret_why)
 {
     size_t n = strlen(s);
 
-    if (n == 0 || n >= SUN_PATH_MAX) {
-        *ret_why = "expected a socket path of 1 to 107 bytes";
+    /* Empty is allowed: it is how the control socket is turned off. */
+    if (n >= SUN_PATH_MAX) {
+        *ret_why = "expected a socket path of at most 107 bytes";
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* The group must exist now, so --check catches a typo before the daemon
+ * runs with a socket nobody can reach. */
+static int
+check_group(const char *s, const char **ret_why)
+{
+    char scratch[GROUP_LOOKUP_BUF];
+    struct group gr, *found = NULL;
+
+    if (s[0] == '\0' ||
+        getgrnam_r(s, &gr, scratch, sizeof(scratch), &found) != 0 ||
+        found == NULL) {
+        *ret_why = "expected the name of an existing group";
         return -EINVAL;
     }
     return 0;

@@ -109,7 +109,8 @@ struct config_sink {
 struct config {
     char *path; /* the file it came from, or NULL for built-in defaults */
     char *state_dir;
-    char *control_socket;
+    char *control_socket; /* "": no control socket */
+    char *control_group;  /* NULL: the daemon's own group */
     int64_t idle_timeout; /* seconds */
     int64_t max_open;
     bool include_system_accounts;

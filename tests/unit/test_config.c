@@ -206,6 +206,7 @@ static const struct {
 } valid_values[] = {
     {"top", "state_dir", "\"/tmp/st\""},
     {"top", "control_socket", "\"/tmp/st.sock\""},
+    {"top", "control_group", "\"root\""},
     {"top", "sessions", "{\"idle_timeout\": 60}"},
     {"top", "sources",
      "[{\"name\": \"a\", \"type\": \"file\", "
@@ -456,10 +457,10 @@ static const struct {
     {"{\"a\": \"\\\"\n\"}", "x.json:1:10: control character in a string"},
     {"{\"colour\": 1}",
      "x.json: colour: unknown key (known: state_dir, control_socket, "
-     "sessions, sources, sinks)"},
+     "control_group, sessions, sources, sinks)"},
     {"{\"co\\u001blour\": 1}",
      "x.json: co?lour: unknown key (known: state_dir, control_socket, "
-     "sessions, sources, sinks)"},
+     "control_group, sessions, sources, sinks)"},
     {SINK(", \"colour\": \"red\""),
      "x.json: sinks[0].colour: unknown key (known: " SINK_KEYS ")"},
     {SINK(", \"queue_max\": \"big\""),
@@ -599,7 +600,9 @@ static const struct {
     {"{\"control_socket\": \"/run/"
      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx.sock\"}",
-     "x.json: control_socket: expected a socket path of 1 to 107 bytes"},
+     "x.json: control_socket: expected a socket path of at most 107 bytes"},
+    {"{\"control_group\": \"no-such-group-x\"}",
+     "x.json: control_group: expected the name of an existing group"},
     {"{\"state_dir\": \"/a\\u0000b\"}", "x.json:1:18: \\u0000 is not allowed"},
 };
 
