@@ -2,6 +2,7 @@
  * event.c - the user-session event: initialisation, scratch space, and the
  * names of the enumerations as they appear in the output (DESIGN 2).
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -137,4 +138,44 @@ const char *
 event_logon_field_name(enum ev_logon_field f)
 {
     return NAME_OF(logon_field_names, f);
+}
+
+/*
+ * The index of `name` in a name table, or -EINVAL when no entry spells it
+ * (the NULL "none" entries never match).  name is borrowed.
+ */
+static int
+index_of(const char *const *table, size_t n, struct strv name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (table[i] != NULL && strv_eq_cstr(name, table[i]))
+            return (int)i;
+    return -EINVAL;
+}
+
+#define INDEX_OF(table, name)                                                  \
+    index_of((table), sizeof(table) / sizeof((table)[0]), (name))
+
+int
+event_login_type_from_name(struct strv name)
+{
+    return INDEX_OF(login_type_names, name);
+}
+
+int
+event_username_type_from_name(struct strv name)
+{
+    return INDEX_OF(username_type_names, name);
+}
+
+int
+event_user_id_type_from_name(struct strv name)
+{
+    return INDEX_OF(user_id_type_names, name);
+}
+
+int
+event_user_type_from_name(struct strv name)
+{
+    return INDEX_OF(user_type_names, name);
 }

@@ -163,4 +163,14 @@ const char *event_user_id_type_name(enum ev_user_id_type t);
 const char *event_user_type_name(enum ev_user_type t);
 const char *event_logon_field_name(enum ev_logon_field f);
 
+/*
+ * The reverse of the *_name() functions above, for data read back (the
+ * state file): the enum value whose name is exactly `name`, or -EINVAL
+ * when none is (the "none" values have no name).  Pure.
+ */
+int event_login_type_from_name(struct strv name);
+int event_username_type_from_name(struct strv name);
+int event_user_id_type_from_name(struct strv name);
+int event_user_type_from_name(struct strv name);
+
 #endif
