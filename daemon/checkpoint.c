@@ -360,54 +360,20 @@ checkpoint_path(const char *state_dir, const char *name, char *out,
     return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -errno;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-static int
-fsync_dir(const char *state_dir)
-{
-    int fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    int r = 0;
-
-    if (fd < 0)
-        return -errno;
-    if (fsync(fd) < 0)
-        r = -errno;
-    close(fd);
-    return r;
-}
-
 /* Write data to tmp (0600), fsync, rename over path. */
 static int
 replace_file(const char *path, const char *tmp, const char *data, size_t len)
 {
     int fd, r;
 
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd = fileio_tmp_open(tmp);
     if (fd < 0)
-        return -errno;
-    r = write_all(fd, data, len);
-    if (r == 0 && fsync(fd) < 0)
-        r = -errno;
-    if (close(fd) < 0 && r == 0)
-        r = -errno;
-    if (r == 0 && rename(tmp, path) < 0)
-        r = -errno;
-    if (r < 0)
-        unlink(tmp);
+        return fd;
+    r = fileio_write_all(fd, data, len);
+    if (r == 0)
+        return fileio_tmp_commit(fd, tmp, path);
+    close(fd);
+    unlink(tmp);
     return r;
 }
 
@@ -439,7 +405,7 @@ checkpoint_save(const char *state_dir, const char *name,
     r = replace_file(path, tmp, out.data, out.len);
     if (r < 0)
         goto fail;
-    r = fsync_dir(state_dir);
+    r = fileio_fsync_dir(state_dir);
 fail:
     buf_done(&out);
     return r;

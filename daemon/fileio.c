@@ -1,7 +1,9 @@
 /*
- * fileio.c - bounded whole-file reads (see fileio.h).
+ * fileio.c - bounded whole-file reads and atomic replaces (see fileio.h).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "../model/mem.h"
@@ -53,5 +55,66 @@ fileio_read(int fd, size_t max, char **ret, size_t *ret_len)
     return 0;
 fail:
     mem_free(data);
+    return r;
+}
+
+/* Write n bytes, resuming after short writes and EINTR. */
+int
+fileio_write_all(int fd, const void *p, size_t n)
+{
+    const char *s = p;
+
+    while (n > 0) {
+        ssize_t w = write(fd, s, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        s += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The temporary of an atomic replace: 0600, O_CLOEXEC, O_NOFOLLOW. */
+int
+fileio_tmp_open(const char *tmp)
+{
+    int fd =
+        open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+    return fd < 0 ? -errno : fd;
+}
+
+/* fsync, close, rename tmp over path; tmp removed on failure. */
+int
+fileio_tmp_commit(int fd, const char *tmp, const char *path)
+{
+    int r = 0;
+
+    if (fsync(fd) < 0)
+        r = -errno;
+    if (close(fd) < 0 && r == 0)
+        r = -errno;
+    if (r == 0 && rename(tmp, path) < 0)
+        r = -errno;
+    if (r < 0)
+        unlink(tmp);
+    return r;
+}
+
+/* fsync a directory opened read-only. */
+int
+fileio_fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (fsync(fd) < 0)
+        r = -errno;
+    close(fd);
     return r;
 }
