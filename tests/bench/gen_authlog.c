@@ -5,7 +5,11 @@
  * repeats, accepts, sessions opened and closed, preauth disconnects), the
  * rest cron, kernel and systemd noise.
  *
- *   gen_authlog LINES > auth.log
+ *   gen_authlog LINES [OPEN] > auth.log
+ *
+ * With OPEN, the log starts with OPEN sshd sessions that are never closed
+ * (2 * OPEN more lines), so the stream after them runs against a session
+ * table of that size (bench_sessions.sh).
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -210,12 +214,41 @@ noise(const char *host, unsigned pid)
     }
 }
 
+/* Hosts the OPEN sessions are spread over: "web0000".."web4999", apart
+ * from the stream's own hosts. */
+#define OPEN_HOSTS 5000
+
+/* Accepted publickey and the PAM session on distinct (host, pid) keys. */
+static void
+open_sessions(unsigned long n)
+{
+    for (unsigned long i = 0; i < n; i++) {
+        char host[16], ip[64];
+        const char *u = users[rnd(8)];
+        unsigned pid = 1000 + (unsigned)(i / OPEN_HOSTS);
+
+        snprintf(host, sizeof(host), "web%04lu", i % OPEN_HOSTS);
+        snprintf(ip, sizeof(ip), "%s", rand_ip());
+        emit(host, "sshd", pid,
+             "Accepted publickey for %s from %s port %u ssh2: ED25519 "
+             "SHA256:Xk3pZ0aVw1uT5sQ8rY2bN6mC4dE7fG9hJ0kL1mN2oP3",
+             u, ip, 1024 + rnd(60000));
+        emit(host, "sshd", pid,
+             "pam_unix(sshd:session): session opened for user %s(uid=%u) by "
+             "(uid=0)",
+             u, strcmp(u, "root") ? 1000 + rnd(20) : 0);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
+    unsigned long n_open = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
     unsigned pid = 20000;
 
     target = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+    target += 2 * n_open;
+    open_sessions(n_open);
     while (lines < target) {
         const char *host = hosts[rnd(6)];
         unsigned k = rnd(100);
