@@ -1,38 +1,55 @@
 /*
- * session.c - the session engine (DESIGN 3), first form.
+ * session.c - the session engine (DESIGN 3): the Cyber Triage rules.
  *
- * Sessions are keyed by (hostname, login_id): the Windows logon id, the
- * sshd pid, the logind session id.  A successful login or reconnect opens a
- * session (or joins the open one with that key); a failed login with a key
- * opens the failed-attempt session of that connection, which a later
- * success on the same key turns into a successful one (sshd retries on one
- * connection); a failed login without a key is a one-shot session that
- * opens and closes at once.  Logout and disconnect close, lock/unlock are
- * counted, a host restart closes every session of the host.
+ * A session begins at the first access attempt, failed or not, and ends at
+ * logoff or disconnect; each reconnect starts a new session linked to the
+ * one before by previous_session_id.
  *
- *   event  login failed web01 pid 4242  -> session opened (attempt)
- *   event  login failed web01 pid 4242  -> failure_count 2
- *   event  login ok     web01 pid 4242  -> login_successful true
- *   event  logout       web01 pid 4242  -> session closed "logout"
+ *   RCM 1149   alice from 10.0.0.5          -> session A opens (attempt)
+ *   4624/10    alice 0x1a2b from 10.0.0.5   -> joins A (merge), successful
+ *   LSM 21     alice session 2              -> joins A (merge)
+ *   4779       0x1a2b                       -> A closes "disconnect"
+ *   4778       0x1a2b from 10.0.0.9         -> B opens, previous A
+ *   LSM 25     session 2 from 10.0.0.9      -> joins B (same reconnect)
+ *   4647       0x1a2b                       -> B closes "logout"
  *
- * Structures, all owned by the table:
- * - an open-addressing hash table (linear probing, power-of-two size,
- *   backward-shift deletion) of session pointers, keyed by a 64-bit hash of
- *   host and login id;
- * - two binary min-heaps on last activity (event time): one for successful
- *   sessions (idle expiry and eviction), one for failed attempts (attempt
- *   timeout); each session knows its heap slot, so updates are O(log n);
- * - a graveyard: sessions closed during a call stay readable until the
- *   next call (session.h: emitted records are borrowed until then).
+ * Keys: (host, login_id[, boot id]) hashed to 64 bits - the Windows logon
+ * id, the terminal-services session id, the sshd pid, the logind session id
+ * (with the boot id: ids start again at 1 on every boot), wtmp line:pid.
+ * A session is found by up to SESSION_KEYS_MAX keys: a merged RDP session
+ * by its logon id and by its session id.  Merging finds the session to
+ * join through a small index on (host, user) of the sessions that began
+ * within SESSION_MERGE_WINDOW_US.
  *
- * Memory per session is fixed and small: numbers and enums, a 16-byte id,
- * and the strings packed into an inline area of SESSION_INLINE_MAX bytes
- * (substrings such as user_name inside user are stored once), spilling to
- * one heap block only when they do not fit.  Short vocabulary strings
- * (format, event_code, auth_method) are interned per table.  Every string
- * is capped at SESSION_STR_MAX bytes.
+ * What else a session can be, besides open:
+ * - dormant: closed by a disconnect (its record is out), kept under its
+ *   keys so that a reconnect links to it and a logoff is recognised;
+ * - pending: made by a logout, disconnect, lock or 4672 whose login was
+ *   not seen yet (another source is behind); no record until the login
+ *   arrives, then the session opens and, if the logout came first, closes
+ *   at once.  Unclaimed, it is dropped after SESSION_PENDING_TIMEOUT_US
+ *   and counted as an orphan.
  *
- * Time is the events' own time; the table never reads a clock.
+ * Memory (the target is 256 bytes per open session, all included):
+ * - sessions are fixed 232-byte slots in chunks of SESSION_CHUNK, named
+ *   by 32-bit indices, reused through a free list: no per-session malloc
+ *   header, no pointers;
+ * - strings are packed into an inline area, lengths in one byte each;
+ *   user_name and user_domain are stored as offsets into user; a SID is
+ *   stored in binary (22 bytes instead of 45); host names are shared by
+ *   all sessions of a host (refcounted pool); vocabulary (format,
+ *   event_code, auth_method) is interned per table; only strings that do
+ *   not fit spill into one heap block;
+ * - the hash table holds (32 bits of key hash, index) in 8 bytes per slot
+ *   at load <= 1/2, so a probe rarely touches a session's memory;
+ * - the expiry heaps hold 32-bit indices and are ordered lazily: a touch
+ *   updates last_us only, and a session whose heap key is stale is pushed
+ *   down when it reaches the top.  Each session moves at most once per
+ *   touch, so expiry and eviction are O(log n) amortised and a feed costs
+ *   no heap work at all.
+ *
+ * Time is the events' own time; the table never reads a clock.  Pure: no
+ * I/O, no globals.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -46,78 +63,128 @@
 /* A failed-attempt session closes after this much event time without
  * activity (at the next session_table_expire()). */
 #define SESSION_ATTEMPT_TIMEOUT_US (10LL * 60 * 1000000)
+/* How long an orphan logout, lock or 4672 waits for its login. */
+#define SESSION_PENDING_TIMEOUT_US (10LL * 60 * 1000000)
+/* RCM 1149, 4624 type 10, LSM 21 and 22 of one logon are written within
+ * seconds of each other; a minute leaves room for a slow domain
+ * controller without joining a user's next logon. */
+#define SESSION_MERGE_WINDOW_US (60LL * 1000000)
 /* max_open used when the limits say 0. */
 #define SESSION_MAX_OPEN_DEFAULT 100000
-/* Bytes of strings stored inside the session itself. */
-#define SESSION_INLINE_MAX 56
 /* Longest value kept for one string field; longer ones are truncated. */
 #define SESSION_STR_MAX 255
-/* Distinct interned strings per table, and the longest one interned. */
-#define SESSION_INTERN_MAX 1024
+/* Interned strings per table (one-byte references, 0 is none) and the
+ * longest one interned. */
+#define SESSION_INTERN_MAX 255
 #define SESSION_INTERN_LEN_MAX 48
-#define SESSION_INTERN_SLOTS (2 * SESSION_INTERN_MAX)
-/* Smallest hash table. */
+#define SESSION_INTERN_SLOTS 512
+/* Smallest hash tables. */
 #define SESSION_HASH_MIN 16
+/* Sessions per slab chunk (a chunk is SESSION_CHUNK * 232 bytes). */
+#define SESSION_CHUNK_SHIFT 12
+#define SESSION_CHUNK (1u << SESSION_CHUNK_SHIFT)
+/* The merge index: buckets of SESSION_MERGE_WAYS entries, oldest
+ * replaced.  It only has to hold the RDP logons of one merge window. */
+#define SESSION_MERGE_BUCKETS 1024
+#define SESSION_MERGE_WAYS 4
+/* Largest index: slots store index + 1 in 32 bits. */
+#define SESSION_INDEX_MAX (UINT32_MAX - 1)
+/* Bytes of one session slot. */
+#define SESSION_SLOT_SIZE 232
+/* Each chunk starts with a pointer to its table, so that a session alone
+ * (as session_view() gets it) finds the table's pools. */
+#define SESSION_CHUNK_HDR 16
 
-/* A string reference with this bit set indexes the intern pool. */
-#define REF_INTERNED 0x8000u
-
-/* The string fields of a session, in storage order. */
+/* The string fields of a session, in storage order.  The vocabulary ones
+ * (auth_method .. the sources' event codes) may be interned. */
 enum sfield {
-    SF_HOSTNAME = 0,
-    SF_LOGIN_ID,
-    SF_USER,
-    SF_USER_NAME,
-    SF_USER_DOMAIN,
-    SF_UID,
-    SF_SRC_IP,
-    SF_AUTH_METHOD,
-    SF_RESULT_DETAILS,
-    SF_SOURCES, /* then format, event_code, record_id per source */
-    _SF_MAX = SF_SOURCES + 3 * SESSION_SOURCES_MAX,
+    F_LOGIN_ID = 0,
+    F_USER,
+    F_USER_NAME,
+    F_USER_DOMAIN,
+    F_UID,
+    F_SRC_IP,
+    F_RESULT_DETAILS,
+    F_AUTH,
+    F_FMT0,
+    F_CODE0 = F_FMT0 + SESSION_SOURCES_MAX,
+    F_REC0 = F_CODE0 + SESSION_SOURCES_MAX,
+    _F_MAX = F_REC0 + SESSION_SOURCES_MAX,
+};
+#define F_INTERN_FIRST F_AUTH
+#define F_INTERN_N (F_REC0 - F_AUTH)
+
+enum heap_id {
+    HEAP_OPEN = 0,
+    HEAP_ATTEMPT,
+    HEAP_DORMANT,
+    HEAP_PENDING,
+    _HEAP_MAX
 };
 
-#define SF_SRC_FORMAT(i) (SF_SOURCES + 3 * (i))
-#define SF_SRC_CODE(i) (SF_SOURCES + 3 * (i) + 1)
-#define SF_SRC_RECORD(i) (SF_SOURCES + 3 * (i) + 2)
+enum phase {
+    PH_FREE = 0,
+    PH_LIVE,    /* open; its open record is out */
+    PH_DORMANT, /* closed by a disconnect, waiting for a reconnect */
+    PH_PENDING, /* an orphan waiting for its login */
+    PH_GRAVE,   /* closed during this call; freed at the next */
+};
 
-enum heap_id { HEAP_OPEN = 0, HEAP_ATTEMPT, _HEAP_MAX };
+/* flags (also saved in the state file through session_view.flags) */
+#define SF_MERGE 0x1u     /* an RDP/console logon that others may join */
+#define SF_RECONNECT 0x2u /* began with a reconnect */
+#define SF_KEY_LOGON 0x4u /* has a Windows logon id key (0x...) */
+#define SF_KEY_TS 0x8u    /* has another key (TS session id, pid...) */
+#define SF_SAVED_MASK 0xFu
 
-/* One session.  Owned by its table; strings are owned by the session
- * (inline or `ext`) or by the table's intern pool. */
+/* One session: a fixed slot in the slab. */
 struct session {
-    struct session_table *t;
-    struct session *grave_next;
-    char *ext; /* owned: strings when they do not fit inline */
-    uint64_t key_hash;
+    uint64_t keys[SESSION_KEYS_MAX]; /* 0: unused */
+    uint64_t id;
+    uint64_t prev_id; /* 0: none */
     int64_t start_us;
-    int64_t end_us;
-    int64_t last_us; /* last activity: the heap key */
+    int64_t last_us;  /* last activity; the end time once closed */
+    int64_t heap_key; /* last_us when placed in its heap (lazy order) */
     int64_t src_time[SESSION_SOURCES_MAX];
-    uint32_t heap_idx;
+    char *ext; /* owned: the strings when they do not fit inline */
+    union {
+        uint32_t heap_idx; /* in a heap: its place there */
+        uint32_t link;     /* free or buried: the next one, index + 1 */
+    };
+    uint32_t host; /* host pool index */
     uint32_t event_count;
-    uint32_t lock_count;
-    uint32_t failure_count;
-    uint16_t off[_SF_MAX];
-    uint8_t len[_SF_MAX];
+    uint16_t failure_count;
+    uint16_t lidx; /* index within its chunk */
+    uint16_t lock_count;
     uint16_t src_port;
+    uint8_t slen[_F_MAX];      /* value lengths */
+    uint8_t iref[F_INTERN_N];  /* intern pool index + 1, 0: not */
+    uint8_t name_off, dom_off; /* in user, when SF_SUB_* */
     int8_t logon_type;
-    uint8_t state;
-    uint8_t end_reason;
-    uint8_t heap; /* enum heap_id */
-    uint8_t login_type;
-    uint8_t username_type;
-    uint8_t user_id_type;
-    uint8_t user_type;
-    uint8_t n_sources;
-    bool successful;
-    bool admin;
-    char id[SESSION_ID_LEN];
-    char inl[SESSION_INLINE_MAX];
+    uint8_t flags;
+    uint32_t phase : 3;
+    uint32_t state : 1;
+    uint32_t end_reason : 3;
+    uint32_t heap : 2;
+    uint32_t login_type : 3;
+    uint32_t username_type : 3;
+    uint32_t user_id_type : 3;
+    uint32_t user_type : 4;
+    uint32_t n_sources : 3;
+    uint32_t successful : 1;
+    uint32_t admin : 1;
+    uint32_t sub_name : 1; /* user_name is user[name_off..] */
+    uint32_t sub_dom : 1;  /* user_domain is user[dom_off..] */
+    uint32_t uid_sid : 1;  /* uid stored as a binary SID */
+    char inl[];
 };
+
+#define SESSION_INLINE_MAX (SESSION_SLOT_SIZE - offsetof(struct session, inl))
+_Static_assert(offsetof(struct session, inl) + 72 <= SESSION_SLOT_SIZE,
+               "room for the strings of a typical Windows session");
 
 struct heap {
-    struct session **a;
+    uint32_t *a;
     size_t n;
     size_t cap;
 };
@@ -129,15 +196,50 @@ struct intern {
     size_t n;
 };
 
-struct session_table {
-    struct session_limits lim;
-    struct session **slots; /* hash table, `mask + 1` entries */
+/* A host name shared by the sessions of that host. */
+struct host {
+    uint64_t hash;
+    char *name;
+    uint8_t len;
+    uint32_t refs;
+    uint32_t next_free; /* index + 1 */
+    uint64_t boot;      /* hash of the last journal boot id, 0: none */
+    int64_t boot_us;    /* when that boot was first seen */
+};
+
+struct hosts {
+    struct host *a;
+    size_t n, cap;
+    uint32_t free_head; /* index + 1 */
+    uint32_t *slots;    /* index + 1 */
     size_t mask;
     size_t count;
+};
+
+struct merge_ent {
+    uint64_t ukey; /* hash of (host, user name) */
+    uint64_t sid;  /* the session's id: the index may have been reused */
+    int64_t time_us;
+    uint32_t idx;
+};
+
+struct session_table {
+    struct session_limits lim;
+    struct session **chunks;
+    size_t n_chunks;
+    uint32_t used;      /* slots handed out so far (high-water mark) */
+    uint32_t free_head; /* index + 1 */
+    uint32_t grave;     /* index + 1 */
+    uint64_t *slots;    /* key hash table: hash32 << 32 | (index + 1) */
+    size_t mask;
+    size_t keyed; /* entries in slots */
+    size_t count; /* sessions held: open, dormant, pending */
     struct heap heaps[_HEAP_MAX];
-    struct session *graveyard;
+    struct hosts hosts;
+    struct merge_ent *merge; /* SESSION_MERGE_BUCKETS * WAYS, lazily */
     struct session_stats stats;
     int64_t clock_us; /* latest event time seen */
+    char ev_id[SESSION_ID_LEN];
     struct intern intern;
 };
 
@@ -193,10 +295,12 @@ fmix64(uint64_t k)
 }
 
 /*
- * The key's hash.  The boot id (journal events) is part of the key: logind
- * session ids start again at 1 on every boot (DESIGN 3: host, boot id,
- * session id).  It lives only in the hash - two keys that differ by boot
- * alone collide with probability 2^-64 - so it costs no bytes per session.
+ * The key's hash; never 0 (0 marks an unused key).  The boot id (journal
+ * events) is part of the key: logind session ids start again at 1 on
+ * every boot (DESIGN 3: host, boot id, session id).  Keys are compared by
+ * their 64-bit hash alone: two keys of a million open sessions collide
+ * with probability about 2^-25 per year of a busy collector, which is
+ * below the rate at which the sources themselves lose records.
  */
 static uint64_t
 key_hash(struct strv host, struct strv login_id, struct strv boot_id)
@@ -205,10 +309,9 @@ key_hash(struct strv host, struct strv login_id, struct strv boot_id)
 
     if (boot_id.n > 0)
         h = fnv1a_strv(h ^ 0x2f, boot_id);
-    return fmix64(h);
+    h = fmix64(h);
+    return h ? h : 1;
 }
-
-/* ---- strings ---- */
 
 static struct strv
 cap_str(struct strv v)
@@ -224,27 +327,241 @@ cap_str(struct strv v)
     return v;
 }
 
-static struct strv
-sget(const struct session *s, int f)
-{
-    unsigned off = s->off[f];
+/* ---- the slab ---- */
 
-    if (s->len[f] == 0)
-        return STRV_NULL;
-    if (off & REF_INTERNED)
-        return strv_make(s->t->intern.str[off & ~REF_INTERNED], s->len[f]);
-    return strv_make((s->ext ? s->ext : s->inl) + off, s->len[f]);
+static inline struct session *
+S(const struct session_table *t, uint32_t idx)
+{
+    return (struct session *)((char *)t->chunks[idx >> SESSION_CHUNK_SHIFT] +
+                              SESSION_CHUNK_HDR +
+                              (size_t)(idx & (SESSION_CHUNK - 1)) *
+                                  SESSION_SLOT_SIZE);
 }
 
-static bool
-interned_field(int f)
+/* What a chunk starts with. */
+struct chunk_hdr {
+    const struct session_table *t;
+    uint32_t no;
+};
+_Static_assert(sizeof(struct chunk_hdr) <= SESSION_CHUNK_HDR, "chunk header");
+
+static const struct chunk_hdr *
+chunk_of(const struct session *s)
 {
-    return f == SF_AUTH_METHOD ||
-           (f >= SF_SOURCES && (f - SF_SOURCES) % 3 != 2);
+    return (const struct chunk_hdr *)((const char *)s - SESSION_CHUNK_HDR -
+                                      (size_t)s->lidx * SESSION_SLOT_SIZE);
 }
 
-/* Index of v in the pool, adding it if there is room; -1 otherwise. */
+static const struct session_table *
+table_of(const struct session *s)
+{
+    return chunk_of(s)->t;
+}
+
+/* The session's index in its table. */
+static inline uint32_t
+sidx(const struct session *s)
+{
+    return chunk_of(s)->no << SESSION_CHUNK_SHIFT | s->lidx;
+}
+
+/* Back to the free list (the slot is not in the table). */
+static void
+slot_release(struct session_table *t, struct session *s)
+{
+    mem_free(s->ext);
+    s->ext = NULL;
+    s->phase = PH_FREE;
+    s->link = t->free_head;
+    t->free_head = sidx(s) + 1;
+}
+
+/* A zeroed slot, or NULL on ENOMEM / index space exhausted. */
+static struct session *
+slot_alloc(struct session_table *t)
+{
+    struct session *s;
+    uint32_t idx;
+
+    if (t->free_head != 0) {
+        idx = t->free_head - 1;
+        s = S(t, idx);
+        t->free_head = s->link;
+    } else {
+        if (t->used >= SESSION_INDEX_MAX)
+            return NULL;
+        if ((t->used >> SESSION_CHUNK_SHIFT) >= t->n_chunks) {
+            struct session **c =
+                mem_realloc(t->chunks, (t->n_chunks + 1) * sizeof(*c));
+
+            if (c == NULL)
+                return NULL;
+            t->chunks = c;
+            c[t->n_chunks] = mem_malloc(
+                SESSION_CHUNK_HDR + (size_t)SESSION_CHUNK * SESSION_SLOT_SIZE);
+            if (c[t->n_chunks] == NULL)
+                return NULL;
+            *(struct chunk_hdr *)c[t->n_chunks] =
+                (struct chunk_hdr){t, (uint32_t)t->n_chunks};
+            t->n_chunks++;
+        }
+        idx = t->used++;
+        s = S(t, idx);
+    }
+    memset(s, 0, SESSION_SLOT_SIZE);
+    s->lidx = (uint16_t)(idx & (SESSION_CHUNK - 1));
+    s->logon_type = -1;
+    s->heap_idx = UINT32_MAX;
+    return s;
+}
+
+/* ---- hosts ---- */
+
+static uint64_t
+host_hash(struct strv name)
+{
+    return fmix64(fnv1a_strv(FNV_OFFSET ^ 0x68, name));
+}
+
+static uint32_t *
+host_find_slot(const struct hosts *hs, uint64_t hash, struct strv name)
+{
+    for (size_t i = hash & hs->mask;; i = (i + 1) & hs->mask) {
+        uint32_t *sl = &hs->slots[i];
+        const struct host *h;
+
+        if (*sl == 0)
+            return sl;
+        h = &hs->a[*sl - 1];
+        if (h->hash == hash && h->len == name.n &&
+            memcmp(h->name, name.p, name.n) == 0)
+            return sl;
+    }
+}
+
 static int
+host_reserve(struct hosts *hs)
+{
+    size_t cap = hs->slots ? (hs->mask + 1) * 2 : SESSION_HASH_MIN;
+    uint32_t *slots;
+
+    if (hs->slots != NULL && (hs->count + 1) * 2 <= hs->mask + 1)
+        return 0;
+    slots = mem_calloc(cap, sizeof(*slots));
+    if (slots == NULL)
+        return -ENOMEM;
+    for (size_t i = 0; hs->slots != NULL && i <= hs->mask; i++) {
+        uint32_t v = hs->slots[i];
+        size_t j;
+
+        if (v == 0)
+            continue;
+        for (j = hs->a[v - 1].hash & (cap - 1); slots[j] != 0;
+             j = (j + 1) & (cap - 1))
+            ;
+        slots[j] = v;
+    }
+    mem_free(hs->slots);
+    hs->slots = slots;
+    hs->mask = cap - 1;
+    return 0;
+}
+
+/* The pool index of a host name, added if new; -ENOMEM. */
+static int64_t
+host_get(struct hosts *hs, struct strv name)
+{
+    uint64_t hash = host_hash(name);
+    uint32_t *sl, idx;
+    struct host *h;
+    char *copy;
+
+    if (host_reserve(hs) < 0)
+        return -ENOMEM;
+    sl = host_find_slot(hs, hash, name);
+    if (*sl != 0)
+        return *sl - 1;
+    if (hs->free_head == 0 && hs->n == hs->cap) {
+        size_t cap = hs->cap ? hs->cap * 2 : 16;
+        struct host *a = mem_realloc(hs->a, cap * sizeof(*a));
+
+        if (a == NULL)
+            return -ENOMEM;
+        hs->a = a;
+        hs->cap = cap;
+    }
+    copy = mem_malloc(name.n ? name.n : 1);
+    if (copy == NULL)
+        return -ENOMEM;
+    memcpy(copy, name.p, name.n);
+    if (hs->free_head != 0) {
+        idx = hs->free_head - 1;
+        hs->free_head = hs->a[idx].next_free;
+    } else {
+        idx = (uint32_t)hs->n++;
+    }
+    h = &hs->a[idx];
+    *h = (struct host){.hash = hash, .name = copy, .len = (uint8_t)name.n};
+    *sl = idx + 1;
+    hs->count++;
+    return idx;
+}
+
+/* Backward-shift deletion (Knuth 6.4 algorithm R), as for the keys. */
+static void
+host_remove(struct hosts *hs, uint32_t idx)
+{
+    size_t i = hs->a[idx].hash & hs->mask, j;
+
+    while (hs->slots[i] != idx + 1)
+        i = (i + 1) & hs->mask;
+    j = i;
+    for (;;) {
+        size_t home;
+
+        j = (j + 1) & hs->mask;
+        if (hs->slots[j] == 0)
+            break;
+        home = hs->a[hs->slots[j] - 1].hash & hs->mask;
+        if (((j - home) & hs->mask) >= ((j - i) & hs->mask)) {
+            hs->slots[i] = hs->slots[j];
+            i = j;
+        }
+    }
+    hs->slots[i] = 0;
+    hs->count--;
+    mem_free(hs->a[idx].name);
+    hs->a[idx].name = NULL;
+    hs->a[idx].next_free = hs->free_head;
+    hs->free_head = idx + 1;
+}
+
+/* Drop one reference; a host nobody refers to and with no boot to
+ * remember is forgotten. */
+static void
+host_unref(struct hosts *hs, uint32_t idx)
+{
+    struct host *h = &hs->a[idx];
+
+    if (h->refs > 0)
+        h->refs--;
+    if (h->refs == 0 && h->boot == 0)
+        host_remove(hs, idx);
+}
+
+static struct strv
+host_name(const struct session_table *t, uint32_t idx)
+{
+    const struct host *h = &t->hosts.a[idx];
+
+    return strv_make(h->name, h->len);
+}
+
+/* ---- strings ---- */
+
+/* Index + 1 of v in the pool, adding it if there is room; 0 otherwise
+ * (the value is then stored in the session). */
+static unsigned
 intern_get(struct intern *in, struct strv v)
 {
     size_t mask = SESSION_INTERN_SLOTS - 1;
@@ -252,167 +569,278 @@ intern_get(struct intern *in, struct strv v)
     char *copy;
 
     if (v.n > SESSION_INTERN_LEN_MAX)
-        return -1;
+        return 0;
     for (; in->slot[i] != 0; i = (i + 1) & mask) {
         unsigned k = in->slot[i] - 1u;
 
         if (in->len[k] == v.n && memcmp(in->str[k], v.p, v.n) == 0)
-            return (int)k;
+            return k + 1;
     }
     if (in->n >= SESSION_INTERN_MAX)
-        return -1;
+        return 0;
     copy = mem_malloc(v.n);
     if (copy == NULL)
-        return -1; /* not an error: the string is stored in the session */
+        return 0;
     memcpy(copy, v.p, v.n);
     in->str[in->n] = copy;
     in->len[in->n] = (uint8_t)v.n;
     in->slot[i] = (uint16_t)(in->n + 1);
-    return (int)in->n++;
-}
-
-/* Where the strings of vals[] go: refs and total stored bytes. */
-struct layout {
-    uint16_t off[_SF_MAX];
-    uint8_t len[_SF_MAX];
-    size_t total;
-};
-
-static void
-plan_layout(struct session *s, const struct strv *vals, struct layout *lay)
-{
-    lay->total = 0;
-    for (int f = 0; f < _SF_MAX; f++) {
-        struct strv v = vals[f];
-        int k;
-
-        lay->off[f] = 0;
-        lay->len[f] = (uint8_t)v.n;
-        if (v.n == 0)
-            continue;
-        if (interned_field(f) && (k = intern_get(&s->t->intern, v)) >= 0) {
-            lay->off[f] = (uint16_t)(REF_INTERNED | (unsigned)k);
-            continue;
-        }
-        /* Store user_name and user_domain once when they are part of
-         * user ("CORP\\alice"), as they nearly always are. */
-        if ((f == SF_USER_NAME || f == SF_USER_DOMAIN) &&
-            vals[SF_USER].n >= v.n) {
-            const char *hit =
-                memmem(vals[SF_USER].p, vals[SF_USER].n, v.p, v.n);
-
-            if (hit != NULL) {
-                lay->off[f] =
-                    (uint16_t)(lay->off[SF_USER] + (hit - vals[SF_USER].p));
-                continue;
-            }
-        }
-        lay->off[f] = (uint16_t)lay->total;
-        lay->total += v.n;
-    }
+    return (unsigned)++in->n;
 }
 
 /*
- * Store vals[] (views that may point into the session itself) as the
- * session's strings.  Returns 0, or -ENOMEM with the session unchanged.
+ * A SID "S-1-<authority>-<sub>..." in binary: count, authority, then the
+ * sub-authorities as 32-bit little-endian words (MS-DTYP 2.4.2, with the
+ * authority cut to one byte: NT AUTHORITY is 5, and the other values in
+ * use are below 256).  Returns the packed length, or 0 when v is not a SID
+ * that prints back exactly as written.
+ */
+#define SID_SUB_MAX 15
+#define SID_PACKED_MAX (2 + 4 * SID_SUB_MAX)
+#define SID_TEXT_MAX (4 + 3 + SID_SUB_MAX * 11)
+
+static size_t
+sid_format(const unsigned char *p, size_t n, char *out)
+{
+    size_t k = 0, cnt;
+    char num[12];
+
+    if (n < 2 || (cnt = p[0]) > SID_SUB_MAX || n != 2 + 4 * cnt)
+        return 0;
+    memcpy(out, "S-1-", 4);
+    k = 4;
+    for (size_t i = 0; i <= cnt; i++) {
+        uint32_t x = i == 0 ? p[1]
+                            : (uint32_t)p[2 + 4 * (i - 1)] |
+                                  (uint32_t)p[3 + 4 * (i - 1)] << 8 |
+                                  (uint32_t)p[4 + 4 * (i - 1)] << 16 |
+                                  (uint32_t)p[5 + 4 * (i - 1)] << 24;
+        size_t d = 0;
+
+        if (i > 0)
+            out[k++] = '-';
+        do {
+            num[d++] = (char)('0' + x % 10);
+            x /= 10;
+        } while (x != 0);
+        while (d > 0)
+            out[k++] = num[--d];
+    }
+    return k;
+}
+
+static size_t
+sid_pack(struct strv v, unsigned char *out)
+{
+    char back[SID_TEXT_MAX];
+    size_t i = 4, cnt = 0;
+
+    if (v.n < 6 || memcmp(v.p, "S-1-", 4) != 0)
+        return 0;
+    for (;;) {
+        uint64_t x = 0;
+        size_t d = 0;
+
+        while (i < v.n && v.p[i] >= '0' && v.p[i] <= '9' && d < 11) {
+            x = x * 10 + (uint64_t)(v.p[i++] - '0');
+            d++;
+        }
+        if (d == 0 || (cnt == 0 ? x > 255 : x > UINT32_MAX))
+            return 0;
+        if (cnt == 0) {
+            out[1] = (unsigned char)x;
+        } else {
+            if (cnt > SID_SUB_MAX)
+                return 0;
+            for (int b = 0; b < 4; b++)
+                out[2 + 4 * (cnt - 1) + (size_t)b] =
+                    (unsigned char)(x >> (8 * b));
+        }
+        cnt++;
+        if (i == v.n)
+            break;
+        if (v.p[i++] != '-')
+            return 0;
+    }
+    out[0] = (unsigned char)(cnt - 1);
+    if (sid_format(out, 2 + 4 * (cnt - 1), back) != v.n ||
+        memcmp(back, v.p, v.n) != 0)
+        return 0;
+    return 2 + 4 * (cnt - 1);
+}
+
+static bool
+stored_in_blob(const struct session *s, int f)
+{
+    if (s->slen[f] == 0)
+        return false;
+    if (f >= F_INTERN_FIRST && f < F_REC0 && s->iref[f - F_INTERN_FIRST])
+        return false;
+    if ((f == F_USER_NAME && s->sub_name) || (f == F_USER_DOMAIN && s->sub_dom))
+        return false;
+    return true;
+}
+
+/* A field as stored (a packed SID for F_UID when uid_sid). */
+static struct strv
+sget(const struct session_table *t, const struct session *s, int f)
+{
+    const char *blob = s->ext ? s->ext : s->inl;
+    size_t off = 0;
+
+    if (s->slen[f] == 0)
+        return STRV_NULL;
+    if (f >= F_INTERN_FIRST && f < F_REC0 && s->iref[f - F_INTERN_FIRST])
+        return strv_make(t->intern.str[s->iref[f - F_INTERN_FIRST] - 1],
+                         s->slen[f]);
+    if (f == F_USER_NAME && s->sub_name)
+        return strv_make(sget(t, s, F_USER).p + s->name_off, s->slen[f]);
+    if (f == F_USER_DOMAIN && s->sub_dom)
+        return strv_make(sget(t, s, F_USER).p + s->dom_off, s->slen[f]);
+    for (int g = 0; g < f; g++)
+        if (stored_in_blob(s, g))
+            off += s->slen[g];
+    return strv_make(blob + off, s->slen[f]);
+}
+
+/* Every field as text; uid decoded into uidbuf (SID_TEXT_MAX bytes). */
+static void
+get_strings(const struct session_table *t, const struct session *s,
+            struct strv *vals, char *uidbuf)
+{
+    for (int f = 0; f < _F_MAX; f++)
+        vals[f] = sget(t, s, f);
+    if (s->uid_sid)
+        vals[F_UID] =
+            strv_make(uidbuf, sid_format((const unsigned char *)vals[F_UID].p,
+                                         vals[F_UID].n, uidbuf));
+}
+
+/*
+ * Store vals[] (text; views that may point into the session itself) as
+ * the session's strings.  Returns 0, or -ENOMEM with the session
+ * unchanged.
  */
 static int
-set_strings(struct session *s, const struct strv *in_vals)
+set_strings(struct session_table *t, struct session *s,
+            const struct strv *in_vals)
 {
-    struct strv vals[_SF_MAX];
-    struct layout lay;
-    char tmp[SESSION_INLINE_MAX], *dst, *ext = NULL;
+    char tmp[_F_MAX * SESSION_STR_MAX];
+    uint8_t slen[_F_MAX], iref[F_INTERN_N];
+    unsigned char sid[SID_PACKED_MAX];
+    size_t total = 0, sidn = 0;
+    bool sub_name = false, sub_dom = false;
+    uint8_t name_off = 0, dom_off = 0;
+    struct strv vals[_F_MAX];
+    char *ext = NULL;
 
-    bool same = true;
-
-    for (int f = 0; f < _SF_MAX; f++) {
-        struct strv cur = sget(s, f);
-
+    for (int f = 0; f < _F_MAX; f++)
         vals[f] = cap_str(in_vals[f]);
-        same = same && vals[f].n == cur.n && (cur.n == 0 || vals[f].p == cur.p);
+    memset(iref, 0, sizeof(iref));
+    for (int f = 0; f < _F_MAX; f++) {
+        struct strv v = vals[f];
+        const char *hit;
+
+        slen[f] = (uint8_t)v.n;
+        if (v.n == 0)
+            continue;
+        if (f >= F_INTERN_FIRST && f < F_REC0 &&
+            (iref[f - F_INTERN_FIRST] = (uint8_t)intern_get(&t->intern, v)))
+            continue;
+        if ((f == F_USER_NAME || f == F_USER_DOMAIN) && vals[F_USER].n >= v.n &&
+            (hit = memmem(vals[F_USER].p, vals[F_USER].n, v.p, v.n)) != NULL) {
+            /* user_name and user_domain are nearly always part of user
+             * ("CORP\\alice"): store them once. */
+            if (f == F_USER_NAME) {
+                sub_name = true;
+                name_off = (uint8_t)(hit - vals[F_USER].p);
+            } else {
+                sub_dom = true;
+                dom_off = (uint8_t)(hit - vals[F_USER].p);
+            }
+            continue;
+        }
+        if (f == F_UID && (sidn = sid_pack(v, sid)) > 0) {
+            memcpy(tmp + total, sid, sidn);
+            slen[f] = (uint8_t)sidn;
+            total += sidn;
+            continue;
+        }
+        memcpy(tmp + total, v.p, v.n);
+        total += v.n;
     }
-    if (same)
-        return 0; /* nothing new: the common case after the first events */
-    plan_layout(s, vals, &lay);
-    if (lay.total <= sizeof(tmp)) {
-        dst = tmp;
-    } else {
-        ext = mem_malloc(lay.total);
+    if (total > SESSION_INLINE_MAX) {
+        ext = mem_malloc(total);
         if (ext == NULL)
             return -ENOMEM;
-        dst = ext;
+        memcpy(ext, tmp, total);
+    } else {
+        memcpy(s->inl, tmp, total);
     }
-    for (int f = 0; f < _SF_MAX; f++)
-        if (vals[f].n > 0 && !(lay.off[f] & REF_INTERNED))
-            memmove(dst + lay.off[f], vals[f].p, vals[f].n);
-    if (ext == NULL)
-        memcpy(s->inl, tmp, lay.total);
     mem_free(s->ext);
     s->ext = ext;
-    memcpy(s->off, lay.off, sizeof(lay.off));
-    memcpy(s->len, lay.len, sizeof(lay.len));
+    memcpy(s->slen, slen, sizeof(slen));
+    memcpy(s->iref, iref, sizeof(iref));
+    s->sub_name = sub_name;
+    s->sub_dom = sub_dom;
+    s->name_off = name_off;
+    s->dom_off = dom_off;
+    s->uid_sid = sidn > 0;
     return 0;
 }
 
-static void
-get_strings(const struct session *s, struct strv *vals)
+/* ---- heaps (min on heap_key, lazily behind last_us) ---- */
+
+static inline bool
+heap_less(const struct session_table *t, uint32_t a, uint32_t b)
 {
-    for (int f = 0; f < _SF_MAX; f++)
-        vals[f] = sget(s, f);
+    return S(t, a)->heap_key < S(t, b)->heap_key;
 }
 
-/* ---- heaps (min on last_us) ---- */
-
-static bool
-heap_less(const struct session *a, const struct session *b)
+static inline void
+heap_place(struct session_table *t, struct heap *h, size_t i, uint32_t idx)
 {
-    return a->last_us < b->last_us;
-}
-
-static void
-heap_place(struct heap *h, size_t i, struct session *s)
-{
-    h->a[i] = s;
-    s->heap_idx = (uint32_t)i;
+    h->a[i] = idx;
+    S(t, idx)->heap_idx = (uint32_t)i;
 }
 
 static void
-heap_up(struct heap *h, size_t i)
+heap_up(struct session_table *t, struct heap *h, size_t i)
 {
-    struct session *s = h->a[i];
+    uint32_t x = h->a[i];
 
-    while (i > 0 && heap_less(s, h->a[(i - 1) / 2])) {
-        heap_place(h, i, h->a[(i - 1) / 2]);
+    while (i > 0 && heap_less(t, x, h->a[(i - 1) / 2])) {
+        heap_place(t, h, i, h->a[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    heap_place(h, i, s);
+    heap_place(t, h, i, x);
 }
 
 static void
-heap_down(struct heap *h, size_t i)
+heap_down(struct session_table *t, struct heap *h, size_t i)
 {
-    struct session *s = h->a[i];
+    uint32_t x = h->a[i];
 
     for (;;) {
         size_t c = 2 * i + 1;
 
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && heap_less(h->a[c + 1], h->a[c]))
+        if (c + 1 < h->n && heap_less(t, h->a[c + 1], h->a[c]))
             c++;
-        if (!heap_less(h->a[c], s))
+        if (!heap_less(t, h->a[c], x))
             break;
-        heap_place(h, i, h->a[c]);
+        heap_place(t, h, i, h->a[c]);
         i = c;
     }
-    heap_place(h, i, s);
+    heap_place(t, h, i, x);
 }
 
 static int
 heap_reserve(struct heap *h, size_t n)
 {
     size_t cap = h->cap ? h->cap : 16;
-    struct session **a;
+    uint32_t *a;
 
     if (n <= h->cap)
         return 0;
@@ -428,80 +856,119 @@ heap_reserve(struct heap *h, size_t n)
 
 /* Capacity must have been reserved. */
 static void
-heap_push(struct heap *h, struct session *s)
+heap_push(struct session_table *t, enum heap_id id, struct session *s)
 {
-    h->a[h->n] = s;
-    heap_up(h, h->n++);
+    struct heap *h = &t->heaps[id];
+
+    s->heap = id;
+    s->heap_key = s->last_us;
+    h->a[h->n] = sidx(s);
+    heap_up(t, h, h->n++);
 }
 
 static void
-heap_remove(struct heap *h, struct session *s)
+heap_remove(struct session_table *t, struct session *s)
 {
+    struct heap *h = &t->heaps[s->heap];
     size_t i = s->heap_idx;
-    struct session *last = h->a[--h->n];
+    uint32_t last = h->a[--h->n];
 
+    s->heap_idx = UINT32_MAX;
     if (i == h->n)
         return;
-    heap_place(h, i, last);
-    heap_up(h, i);
-    heap_down(h, last->heap_idx);
+    heap_place(t, h, i, last);
+    heap_up(t, h, i);
+    heap_down(t, h, S(t, last)->heap_idx);
 }
 
-static void
-heap_touched(struct heap *h, struct session *s)
-{
-    heap_up(h, s->heap_idx);
-    heap_down(h, s->heap_idx);
-}
-
-/* ---- hash table ---- */
-
-static bool
-key_matches(const struct session *s, uint64_t hash, struct strv host,
-            struct strv login_id)
-{
-    return s->key_hash == hash && strv_eq(sget(s, SF_HOSTNAME), host) &&
-           strv_eq(sget(s, SF_LOGIN_ID), login_id);
-}
-
+/* The session with the oldest last activity of heap id, or NULL: stale
+ * heap keys at the top are brought up to date first (lazy order). */
 static struct session *
-hash_find(const struct session_table *t, uint64_t hash, struct strv host,
-          struct strv login_id)
+heap_top(struct session_table *t, enum heap_id id)
 {
-    if (t->slots == NULL)
-        return NULL;
-    for (size_t i = hash & t->mask; t->slots[i] != NULL; i = (i + 1) & t->mask)
-        if (key_matches(t->slots[i], hash, host, login_id))
-            return t->slots[i];
+    struct heap *h = &t->heaps[id];
+
+    while (h->n > 0) {
+        struct session *s = S(t, h->a[0]);
+
+        if (s->heap_key >= s->last_us)
+            return s;
+        s->heap_key = s->last_us;
+        heap_down(t, h, 0);
+    }
     return NULL;
 }
 
-static void
-hash_put(struct session **slots, size_t mask, struct session *s)
-{
-    size_t i = s->key_hash & mask;
+/* ---- key hash table ---- */
 
-    while (slots[i] != NULL)
-        i = (i + 1) & mask;
-    slots[i] = s;
+static inline uint64_t
+slot_make(uint64_t hash, uint32_t idx)
+{
+    return (hash >> 32) << 32 | (uint64_t)(idx + 1);
 }
 
-/* Room for one more entry at load factor <= 1/2. */
-static int
-hash_reserve(struct session_table *t)
+static struct session *
+key_find(const struct session_table *t, uint64_t hash)
 {
-    size_t cap = t->slots ? (t->mask + 1) * 2 : SESSION_HASH_MIN;
-    struct session **slots;
+    uint64_t tag = hash >> 32;
 
-    if (t->slots != NULL && (t->count + 1) * 2 <= t->mask + 1)
+    if (t->slots == NULL)
+        return NULL;
+    for (size_t i = hash & t->mask; t->slots[i] != 0; i = (i + 1) & t->mask) {
+        uint64_t v = t->slots[i];
+        struct session *s;
+
+        if (v >> 32 != tag)
+            continue;
+        s = S(t, (uint32_t)v - 1);
+        for (int k = 0; k < SESSION_KEYS_MAX; k++)
+            if (s->keys[k] == hash)
+                return s;
+    }
+    return NULL;
+}
+
+/* The full hash behind a slot: the key of its session with that tag whose
+ * probe sequence can reach the slot. */
+static uint64_t
+slot_hash(const struct session_table *t, uint64_t v)
+{
+    const struct session *s = S(t, (uint32_t)v - 1);
+
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (s->keys[k] != 0 && s->keys[k] >> 32 == v >> 32)
+            return s->keys[k];
+    return 0;
+}
+
+static void
+key_put(uint64_t *slots, size_t mask, uint64_t hash, uint32_t idx)
+{
+    size_t i = hash & mask;
+
+    while (slots[i] != 0)
+        i = (i + 1) & mask;
+    slots[i] = slot_make(hash, idx);
+}
+
+/* Room for n more entries at load factor <= 1/2. */
+static int
+key_reserve(struct session_table *t, size_t n)
+{
+    size_t cap = t->slots ? t->mask + 1 : SESSION_HASH_MIN;
+    uint64_t *slots;
+
+    while ((t->keyed + n) * 2 > cap)
+        cap *= 2;
+    if (t->slots != NULL && cap == t->mask + 1)
         return 0;
     slots = mem_calloc(cap, sizeof(*slots));
     if (slots == NULL)
         return -ENOMEM;
-    if (t->slots != NULL)
-        for (size_t i = 0; i <= t->mask; i++)
-            if (t->slots[i] != NULL)
-                hash_put(slots, cap - 1, t->slots[i]);
+    for (size_t i = 0; t->slots != NULL && i <= t->mask; i++)
+        if (t->slots[i] != 0)
+            key_put(slots, cap - 1, slot_hash(t, t->slots[i]),
+                    (uint32_t)t->slots[i] - 1);
     mem_free(t->slots);
     t->slots = slots;
     t->mask = cap - 1;
@@ -510,51 +977,142 @@ hash_reserve(struct session_table *t)
 
 /* Backward-shift deletion (Knuth 6.4 algorithm R): no tombstones. */
 static void
-hash_remove(struct session_table *t, struct session *s)
+key_remove(struct session_table *t, uint64_t hash, uint32_t idx)
 {
-    size_t i = s->key_hash & t->mask, j;
+    uint64_t want = slot_make(hash, idx);
+    size_t i = hash & t->mask, j;
 
-    while (t->slots[i] != s)
+    while (t->slots[i] != want)
         i = (i + 1) & t->mask;
     j = i;
     for (;;) {
         size_t home;
 
         j = (j + 1) & t->mask;
-        if (t->slots[j] == NULL)
+        if (t->slots[j] == 0)
             break;
-        home = t->slots[j]->key_hash & t->mask;
+        home = slot_hash(t, t->slots[j]) & t->mask;
         /* Move j into the hole at i unless its home lies in (i, j]. */
         if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
             t->slots[i] = t->slots[j];
             i = j;
         }
     }
-    t->slots[i] = NULL;
-    t->count--;
+    t->slots[i] = 0;
+    t->keyed--;
+}
+
+static bool
+is_logon_id(struct strv id)
+{
+    return id.n > 2 && id.p[0] == '0' && id.p[1] == 'x';
+}
+
+/* Add a key to s (room and capacity checked by the caller). */
+static void
+key_add(struct session_table *t, struct session *s, uint64_t hash,
+        struct strv login_id)
+{
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (s->keys[k] == 0) {
+            s->keys[k] = hash;
+            key_put(t->slots, t->mask, hash, sidx(s));
+            t->keyed++;
+            s->flags |= is_logon_id(login_id) ? SF_KEY_LOGON : SF_KEY_TS;
+            return;
+        }
+}
+
+static void
+keys_drop(struct session_table *t, struct session *s)
+{
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (s->keys[k] != 0)
+            key_remove(t, s->keys[k], sidx(s));
+}
+
+/* ---- the merge index ---- */
+
+static uint64_t
+user_key(uint32_t host, struct strv user)
+{
+    char low[SESSION_STR_MAX];
+    size_t n = user.n < sizeof(low) ? user.n : sizeof(low);
+
+    /* Windows account names are case-insensitive (1149 often writes them
+     * as typed, 4624 as stored). */
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)(user.p[i] >= 'A' && user.p[i] <= 'Z' ? user.p[i] + 32
+                                                             : user.p[i]);
+    return fmix64(fnv1a(fnv1a(FNV_OFFSET, &host, sizeof(host)), low, n)) | 1;
+}
+
+/* The name the merge index knows a session's user by: user_name, else
+ * user. */
+static struct strv
+merge_name(const struct event *ev)
+{
+    return strv_present(ev->user_name) ? cap_str(ev->user_name)
+                                       : cap_str(ev->user);
+}
+
+static void
+merge_put(struct session_table *t, struct session *s, uint64_t ukey)
+{
+    struct merge_ent *b, *victim;
+
+    if (t->merge == NULL) {
+        t->merge =
+            mem_calloc((size_t)SESSION_MERGE_BUCKETS * SESSION_MERGE_WAYS,
+                       sizeof(*t->merge));
+        if (t->merge == NULL)
+            return; /* not an error: the session just cannot be joined */
+    }
+    b = &t->merge[(ukey % SESSION_MERGE_BUCKETS) * SESSION_MERGE_WAYS];
+    victim = b;
+    for (int w = 0; w < SESSION_MERGE_WAYS; w++) {
+        if (b[w].ukey == 0 || b[w].sid == s->id) {
+            victim = &b[w];
+            break;
+        }
+        if (b[w].time_us < victim->time_us)
+            victim = &b[w];
+    }
+    *victim = (struct merge_ent){
+        .ukey = ukey, .sid = s->id, .time_us = s->start_us, .idx = sidx(s)};
+}
+
+/* The latest open session of the same host and user, begun within the
+ * merge window of `when`, that accepts the event; NULL. */
+static bool merge_accepts(const struct session *s, const struct event *ev);
+
+static struct session *
+merge_find(struct session_table *t, uint64_t ukey, int64_t when,
+           const struct event *ev)
+{
+    struct merge_ent *b;
+    struct session *best = NULL;
+
+    if (t->merge == NULL)
+        return NULL;
+    b = &t->merge[(ukey % SESSION_MERGE_BUCKETS) * SESSION_MERGE_WAYS];
+    for (int w = 0; w < SESSION_MERGE_WAYS; w++) {
+        struct session *s;
+        int64_t d = b[w].time_us - when;
+
+        if (b[w].ukey != ukey || d > SESSION_MERGE_WINDOW_US ||
+            d < -SESSION_MERGE_WINDOW_US || b[w].idx >= t->used)
+            continue;
+        s = S(t, b[w].idx);
+        if (s->id != b[w].sid || s->phase != PH_LIVE || !merge_accepts(s, ev))
+            continue;
+        if (best == NULL || s->start_us > best->start_us)
+            best = s;
+    }
+    return best;
 }
 
 /* ---- sessions ---- */
-
-static void
-session_destroy(struct session *s)
-{
-    if (s == NULL)
-        return;
-    mem_free(s->ext);
-    mem_free(s);
-}
-
-static void
-graveyard_flush(struct session_table *t)
-{
-    while (t->graveyard != NULL) {
-        struct session *s = t->graveyard;
-
-        t->graveyard = s->grave_next;
-        session_destroy(s);
-    }
-}
 
 static void
 emit_record(const struct out *o, const struct session *s)
@@ -563,25 +1121,73 @@ emit_record(const struct out *o, const struct session *s)
         o->emit(o->ctx, s);
 }
 
+/* Take s out of the table (keys, heap, count) without a record. */
+static void
+session_untable(struct session_table *t, struct session *s)
+{
+    keys_drop(t, s);
+    if (s->heap_idx != UINT32_MAX)
+        heap_remove(t, s);
+    if (s->phase == PH_LIVE)
+        t->stats.open_now--;
+    t->count--;
+}
+
+/* Put s in the graveyard: readable until the next call on the table. */
+static void
+session_bury(struct session_table *t, struct session *s)
+{
+    s->phase = PH_GRAVE;
+    s->link = t->grave;
+    t->grave = sidx(s) + 1;
+}
+
+static void
+graveyard_flush(struct session_table *t)
+{
+    while (t->grave != 0) {
+        struct session *s = S(t, t->grave - 1);
+
+        t->grave = s->link;
+        host_unref(&t->hosts, s->host);
+        slot_release(t, s);
+    }
+}
+
+/* Drop a dormant or pending session: it has no record to write. */
+static void
+session_drop(struct session_table *t, struct session *s)
+{
+    if (s->phase == PH_PENDING)
+        t->stats.orphans++;
+    session_untable(t, s);
+    session_bury(t, s);
+}
+
 /*
- * Close an open (tabled) session or a one-shot one (tabled false), move it
- * to the graveyard and emit the closed record.
+ * Close an open session: out of the table (or, after a disconnect, kept as
+ * dormant), closed record emitted.  A session that never succeeded closes
+ * as "failed", unless it was an attempt with no result (RCM 1149 alone).
  */
 static void
-session_close(struct session_table *t, struct session *s, bool tabled,
+session_close(struct session_table *t, struct session *s,
               enum session_end_reason why, int64_t end_us, const struct out *o)
 {
-    if (tabled) {
-        hash_remove(t, s);
-        heap_remove(&t->heaps[s->heap], s);
-        t->stats.open_now--;
-    }
+    bool dormant =
+        why == SESSION_END_DISCONNECT && s->successful && s->keys[0] != 0 &&
+        heap_reserve(&t->heaps[HEAP_DORMANT], t->heaps[HEAP_DORMANT].n + 1) ==
+            0;
+
     if (!s->successful &&
-        (why == SESSION_END_LOGOUT || why == SESSION_END_DISCONNECT))
+        (why == SESSION_END_LOGOUT || why == SESSION_END_DISCONNECT ||
+         (why == SESSION_END_EXPIRED && s->failure_count > 0)))
         why = SESSION_END_FAILED;
+    if (s->heap_idx != UINT32_MAX)
+        heap_remove(t, s);
+    t->stats.open_now--;
     s->state = SESSION_STATE_CLOSED;
-    s->end_reason = (uint8_t)why;
-    s->end_us = end_us > s->start_us ? end_us : s->start_us;
+    s->end_reason = why;
+    s->last_us = end_us > s->start_us ? end_us : s->start_us;
     t->stats.closed++;
     if (why == SESSION_END_FAILED)
         t->stats.failed++;
@@ -589,34 +1195,58 @@ session_close(struct session_table *t, struct session *s, bool tabled,
         t->stats.expired++;
     else if (why == SESSION_END_EVICTED)
         t->stats.evicted++;
-    s->grave_next = t->graveyard;
-    t->graveyard = s;
+    else if (why == SESSION_END_REBOOT)
+        t->stats.rebooted++;
+    if (dormant) {
+        s->phase = PH_DORMANT;
+        heap_push(t, HEAP_DORMANT, s);
+    } else {
+        keys_drop(t, s);
+        t->count--;
+        session_bury(t, s);
+    }
     emit_record(o, s);
 }
 
 /* The session id: 16 hex digits of a hash of what identifies it, so a
  * replay of the same logs gives the same ids. */
 static void
-session_make_id(struct session *s, const struct event *ev)
+session_make_id(struct session_table *t, struct session *s,
+                const struct event *ev, uint64_t salt)
 {
-    static const char hex[] = "0123456789abcdef";
     uint64_t h = FNV_OFFSET, start = (uint64_t)s->start_us;
 
-    h = fnv1a_strv(h, sget(s, SF_HOSTNAME));
-    h = fnv1a_strv(h, sget(s, SF_LOGIN_ID));
+    h = fnv1a_strv(h, host_name(t, s->host));
+    h = fnv1a_strv(h, cap_str(ev->login_id));
     h = fnv1a(h, &start, sizeof(start));
+    h = fnv1a(h, &salt, sizeof(salt));
     if (!strv_present(ev->login_id)) {
-        /* One-shot failures: tell apart attempts in the same µs. */
+        /* Keyless attempts: tell apart attempts in the same µs. */
         h = fnv1a_strv(h, ev->user);
         h = fnv1a_strv(h, ev->src_ip);
         h = fnv1a_strv(h, ev->event_code);
         h = fnv1a_strv(h, ev->record_id);
     }
-    h = fmix64(h);
+    s->id = fmix64(h) | 1;
+}
+
+static void
+id_hex(uint64_t id, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+
     for (int i = SESSION_ID_LEN - 1; i >= 0; i--) {
-        s->id[i] = hex[h & 0xF];
-        h >>= 4;
+        out[i] = hex[id & 0xF];
+        id >>= 4;
     }
+}
+
+/* The event belongs to s: its session_id. */
+static void
+tag_event(struct session_table *t, struct event *ev, const struct session *s)
+{
+    id_hex(s->id, t->ev_id);
+    ev->session_id = strv_make(t->ev_id, SESSION_ID_LEN);
 }
 
 static int64_t
@@ -634,13 +1264,13 @@ static void
 absorb_fields(struct session *s, const struct event *ev)
 {
     if (s->username_type == EV_USERNAME_TYPE_NONE)
-        s->username_type = (uint8_t)ev->username_type;
+        s->username_type = ev->username_type;
     if (s->user_id_type == EV_USER_ID_TYPE_NONE)
-        s->user_id_type = (uint8_t)ev->user_id_type;
+        s->user_id_type = ev->user_id_type;
     if (s->user_type == EV_USER_TYPE_NONE)
-        s->user_type = (uint8_t)ev->user_type;
+        s->user_type = ev->user_type;
     if (s->login_type == EV_LOGIN_TYPE_NONE)
-        s->login_type = (uint8_t)ev->login_type;
+        s->login_type = ev->login_type;
     if (s->logon_type < 0 && ev->logon_type >= 0 && ev->logon_type <= 127)
         s->logon_type = (int8_t)ev->logon_type;
     if (ev->admin || ev->user_type == EV_USER_TYPE_ADMIN)
@@ -655,47 +1285,62 @@ absorb_fields(struct session *s, const struct event *ev)
  * unchanged).
  */
 static int
-absorb_strings(struct session *s, const struct event *ev, int64_t when)
+absorb_strings(struct session_table *t, struct session *s,
+               const struct event *ev, int64_t when)
 {
     static const struct {
         int f;
         size_t off;
     } fill[] = {
-        {SF_USER, offsetof(struct event, user)},
-        {SF_USER_NAME, offsetof(struct event, user_name)},
-        {SF_USER_DOMAIN, offsetof(struct event, user_domain)},
-        {SF_UID, offsetof(struct event, uid)},
-        {SF_SRC_IP, offsetof(struct event, src_ip)},
-        {SF_AUTH_METHOD, offsetof(struct event, auth_method)},
+        {F_USER, offsetof(struct event, user)},
+        {F_USER_NAME, offsetof(struct event, user_name)},
+        {F_USER_DOMAIN, offsetof(struct event, user_domain)},
+        {F_UID, offsetof(struct event, uid)},
+        {F_SRC_IP, offsetof(struct event, src_ip)},
+        {F_AUTH, offsetof(struct event, auth_method)},
     };
-    struct strv vals[_SF_MAX];
+    struct strv vals[_F_MAX];
+    char uidbuf[SID_TEXT_MAX];
     bool success = ev->result != EV_RESULT_FAILURE;
     bool new_addr =
         ev->action == EV_ACTION_RECONNECT && strv_present(ev->src_ip);
+    bool changed = false;
     int rc;
 
-    get_strings(s, vals);
+    get_strings(t, s, vals, uidbuf);
     for (size_t i = 0; i < sizeof(fill) / sizeof(fill[0]); i++) {
         struct strv v = *(const struct strv *)((const char *)ev + fill[i].off);
 
-        if (strv_present(v) && !strv_present(vals[fill[i].f]))
+        if (strv_present(v) && !strv_present(vals[fill[i].f])) {
             vals[fill[i].f] = v;
+            changed = true;
+        }
     }
     if (success && ev->action == EV_ACTION_LOGIN &&
-        strv_present(ev->auth_method))
-        vals[SF_AUTH_METHOD] = ev->auth_method;
-    if (new_addr)
-        vals[SF_SRC_IP] = ev->src_ip;
-    if (ev->result == EV_RESULT_FAILURE && strv_present(ev->result_details))
-        vals[SF_RESULT_DETAILS] = ev->result_details;
-    if (s->n_sources < SESSION_SOURCES_MAX) {
-        vals[SF_SRC_FORMAT(s->n_sources)] = ev->format;
-        vals[SF_SRC_CODE(s->n_sources)] = ev->event_code;
-        vals[SF_SRC_RECORD(s->n_sources)] = ev->record_id;
+        strv_present(ev->auth_method) &&
+        !strv_eq(vals[F_AUTH], cap_str(ev->auth_method))) {
+        vals[F_AUTH] = ev->auth_method;
+        changed = true;
     }
-    rc = set_strings(s, vals);
-    if (rc < 0)
-        return rc;
+    if (new_addr && !strv_eq(vals[F_SRC_IP], cap_str(ev->src_ip))) {
+        vals[F_SRC_IP] = ev->src_ip;
+        changed = true;
+    }
+    if (ev->result == EV_RESULT_FAILURE && strv_present(ev->result_details)) {
+        vals[F_RESULT_DETAILS] = ev->result_details;
+        changed = true;
+    }
+    if (s->n_sources < SESSION_SOURCES_MAX) {
+        vals[F_FMT0 + s->n_sources] = ev->format;
+        vals[F_CODE0 + s->n_sources] = ev->event_code;
+        vals[F_REC0 + s->n_sources] = ev->record_id;
+        changed = true;
+    }
+    if (changed) {
+        rc = set_strings(t, s, vals);
+        if (rc < 0)
+            return rc;
+    }
     if (s->n_sources < SESSION_SOURCES_MAX)
         s->src_time[s->n_sources++] = when;
     if ((new_addr || s->src_port == 0) && ev->src_port > 0 &&
@@ -709,121 +1354,187 @@ static int
 session_touch(struct session_table *t, struct session *s,
               const struct event *ev, int64_t when)
 {
-    int rc = absorb_strings(s, ev, when);
+    int rc = absorb_strings(t, s, ev, when);
 
     absorb_fields(s, ev);
     if (s->event_count < UINT32_MAX)
         s->event_count++;
-    if (when > s->last_us) {
-        s->last_us = when;
-        if (s->state == SESSION_STATE_OPEN && s->heap_idx != UINT32_MAX)
-            heap_touched(&t->heaps[s->heap], s);
-    }
+    if (when < s->start_us)
+        s->start_us = when; /* an earlier event read later */
+    if (when > s->last_us)
+        s->last_us = when; /* the heap catches up lazily */
     return rc;
 }
 
+/* Make room for one more session: evict the least recently active one
+ * when the table is full (orphans first, then disconnected ones, then
+ * open sessions and attempts). */
+static void
+make_room(struct session_table *t, const struct out *o)
+{
+    struct session *a, *b;
+
+    if (t->count < t->lim.max_open)
+        return;
+    if ((a = heap_top(t, HEAP_PENDING)) != NULL ||
+        (a = heap_top(t, HEAP_DORMANT)) != NULL) {
+        session_drop(t, a);
+        return;
+    }
+    a = heap_top(t, HEAP_OPEN);
+    b = heap_top(t, HEAP_ATTEMPT);
+    if (a == NULL || (b != NULL && b->heap_key < a->heap_key))
+        a = b;
+    if (a != NULL)
+        session_close(t, a, SESSION_END_EVICTED, a->last_us, o);
+}
+
 /*
- * A new session from the event's first values.  Returns NULL on ENOMEM.
- * Not yet in the table.
+ * A new session for the event, with its key (hash 0: none), in heap h,
+ * opened or pending.  Returns it, or NULL on ENOMEM (the table is then
+ * unchanged).
  */
 static struct session *
-session_create(struct session_table *t, const struct event *ev, int64_t when,
-               uint64_t hash)
+session_new(struct session_table *t, struct event *ev, int64_t when,
+            uint64_t hash, enum heap_id h, const struct out *o)
 {
-    struct session *s = mem_calloc(1, sizeof(*s));
-    struct strv vals[_SF_MAX] = {{0}};
+    struct strv none[_F_MAX] = {{0}};
+    struct session *s;
+    int64_t host;
 
-    if (s == NULL)
+    if (key_reserve(t, SESSION_KEYS_MAX) < 0 ||
+        heap_reserve(&t->heaps[h], t->heaps[h].n + 1) < 0)
         return NULL;
-    s->t = t;
-    s->key_hash = hash;
-    s->start_us = s->last_us = when;
-    s->end_us = EVENT_TIME_UNSET;
-    s->logon_type = -1;
-    s->heap_idx = UINT32_MAX;
-    s->successful = ev->result != EV_RESULT_FAILURE;
-    vals[SF_HOSTNAME] = ev->hostname;
-    vals[SF_LOGIN_ID] = ev->login_id;
-    if (set_strings(s, vals) < 0 || session_touch(t, s, ev, when) < 0)
+    host = host_get(&t->hosts, cap_str(ev->hostname));
+    if (host < 0)
+        return NULL;
+    t->hosts.a[host].refs++;
+    s = slot_alloc(t);
+    if (s == NULL)
         goto fail;
-    session_make_id(s, ev);
+    s->host = (uint32_t)host;
+    s->start_us = s->last_us = when;
+    s->successful = ev->result != EV_RESULT_FAILURE;
+    s->phase = h == HEAP_PENDING ? PH_PENDING : PH_LIVE;
+    none[F_LOGIN_ID] = ev->login_id;
+    if (set_strings(t, s, none) < 0 || session_touch(t, s, ev, when) < 0)
+        goto fail_slot;
+    session_make_id(t, s, ev, h == HEAP_PENDING);
+    make_room(t, o);
+    if (hash != 0)
+        key_add(t, s, hash, ev->login_id);
+    heap_push(t, h, s);
+    t->count++;
+    if (s->phase == PH_LIVE) {
+        t->stats.opened++;
+        t->stats.open_now++;
+    }
     return s;
+fail_slot:
+    slot_release(t, s);
 fail:
-    session_destroy(s);
+    host_unref(&t->hosts, (uint32_t)host);
     return NULL;
 }
 
-/* The open session that was active least recently, or NULL. */
-static struct session *
-least_recent(struct session_table *t)
+/* RDP and console logons whose reports other events join (DESIGN 3:
+ * "a 1149, a 4624 type 10/12, a 21 and a 22 ... are one session"). */
+static bool
+is_merge_event(const struct event *ev)
 {
-    struct heap *a = &t->heaps[HEAP_OPEN], *b = &t->heaps[HEAP_ATTEMPT];
+    static const char *const codes[] = {"RCM-1149", "LSM-21", "LSM-22",
+                                        "LSM-25",   "4778",   "7001"};
 
-    if (a->n == 0)
-        return b->n ? b->a[0] : NULL;
-    if (b->n == 0)
-        return a->a[0];
-    return heap_less(b->a[0], a->a[0]) ? b->a[0] : a->a[0];
+    if (ev->action != EV_ACTION_LOGIN && ev->action != EV_ACTION_RECONNECT)
+        return false;
+    if (strv_eq_cstr(ev->event_code, "4624"))
+        return ev->logon_type == 2 || ev->logon_type == 7 ||
+               ev->logon_type == 10 || ev->logon_type == 11 ||
+               ev->logon_type == 12;
+    for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+        if (strv_eq_cstr(ev->event_code, codes[i]))
+            return true;
+    return false;
 }
 
-/*
- * Open a session for the event's key: make room (evicting the least
- * recently active session when the table is full), insert, emit.
- */
+/* Whether a recent open session s may take the event: a key of a kind it
+ * does not have yet (a logon id, a terminal-services id), or no key; a
+ * failure only on an attempt without result; a reconnect only on a
+ * segment that itself began with a reconnect. */
+static bool
+merge_accepts(const struct session *s, const struct event *ev)
+{
+    if (!(s->flags & SF_MERGE))
+        return false;
+    if (ev->result == EV_RESULT_FAILURE)
+        return !s->successful && s->failure_count == 0 && s->keys[0] == 0;
+    if (ev->action == EV_ACTION_RECONNECT && !(s->flags & SF_RECONNECT))
+        return false;
+    if (!strv_present(ev->login_id))
+        return true;
+    if (s->keys[SESSION_KEYS_MAX - 1] != 0)
+        return false;
+    return !(s->flags & (is_logon_id(ev->login_id) ? SF_KEY_LOGON : SF_KEY_TS));
+}
+
+static void
+merge_register(struct session_table *t, struct session *s,
+               const struct event *ev)
+{
+    struct strv name = merge_name(ev);
+
+    s->flags |= SF_MERGE;
+    if (strv_present(name))
+        merge_put(t, s, user_key(s->host, name));
+}
+
+/* Open a session for the event and emit its record. */
 static int
 session_open(struct session_table *t, struct event *ev, int64_t when,
              uint64_t hash, const struct out *o)
 {
-    struct session *s;
-    enum heap_id h = ev->result == EV_RESULT_FAILURE ? HEAP_ATTEMPT : HEAP_OPEN;
-    int rc;
+    bool failed = ev->result == EV_RESULT_FAILURE;
+    /* Only a keyless attempt (RCM 1149) has no result of its own. */
+    bool attempt = failed || (hash == 0 && ev->result == EV_RESULT_NONE);
+    struct session *s =
+        session_new(t, ev, when, hash, attempt ? HEAP_ATTEMPT : HEAP_OPEN, o);
 
-    rc = hash_reserve(t);
-    if (rc < 0)
-        return rc;
-    rc = heap_reserve(&t->heaps[h], t->heaps[h].n + 1);
-    if (rc < 0)
-        return rc;
-    s = session_create(t, ev, when, hash);
     if (s == NULL)
         return -ENOMEM;
-    if (t->count >= t->lim.max_open) {
-        struct session *old = least_recent(t);
-
-        session_close(t, old, true, SESSION_END_EVICTED, old->last_us, o);
-    }
-    s->heap = (uint8_t)h;
-    hash_put(t->slots, t->mask, s);
-    t->count++;
-    heap_push(&t->heaps[h], s);
-    if (!s->successful)
+    if (attempt)
+        s->successful = false;
+    if (failed)
         s->failure_count = 1;
-    t->stats.opened++;
-    t->stats.open_now++;
-    ev->session_id = strv_make(s->id, SESSION_ID_LEN);
+    if (ev->action == EV_ACTION_RECONNECT) {
+        s->flags |= SF_RECONNECT;
+        t->stats.reconnects++;
+    }
+    if (is_merge_event(ev))
+        merge_register(t, s, ev);
+    tag_event(t, ev, s);
     emit_record(o, s);
     return 0;
 }
 
-/* A failed login without a key: a session that opens and closes at once.
- * Only the closed record is emitted. */
+/* A failed login without a key or an attempt to join: a session that
+ * opens and closes at once.  Only the closed record is emitted. */
 static int
 session_one_shot(struct session_table *t, struct event *ev, int64_t when,
                  const struct out *o)
 {
-    struct session *s = session_create(t, ev, when, 0);
+    struct session *s = session_new(t, ev, when, 0, HEAP_ATTEMPT, o);
 
     if (s == NULL)
         return -ENOMEM;
+    s->successful = false;
     s->failure_count = 1;
-    t->stats.opened++;
-    ev->session_id = strv_make(s->id, SESSION_ID_LEN);
-    session_close(t, s, false, SESSION_END_FAILED, when, o);
+    tag_event(t, ev, s);
+    session_close(t, s, SESSION_END_FAILED, when, o);
     return 0;
 }
 
-/* A success on a failed-attempt session: it becomes a successful one and
- * moves to the heap of open sessions. */
+/* A success on an attempt: it becomes a successful session and moves to
+ * the heap of open sessions. */
 static int
 session_promote(struct session_table *t, struct session *s)
 {
@@ -832,55 +1543,287 @@ session_promote(struct session_table *t, struct session *s)
     if (s->successful)
         return 0;
     s->successful = true;
-    if (s->heap == HEAP_OPEN)
+    if (s->heap != HEAP_ATTEMPT)
         return 0;
     rc = heap_reserve(&t->heaps[HEAP_OPEN], t->heaps[HEAP_OPEN].n + 1);
     if (rc < 0)
         return rc; /* stays on the attempt heap; closes as expired */
-    heap_remove(&t->heaps[HEAP_ATTEMPT], s);
-    s->heap = HEAP_OPEN;
-    heap_push(&t->heaps[HEAP_OPEN], s);
+    heap_remove(t, s);
+    heap_push(t, HEAP_OPEN, s);
     return 0;
 }
 
-/* Host restart: close every open session of the host.  A scan of the hash
- * table, O(table size); a per-host index can replace it later. */
+/*
+ * A reconnect: a new session that continues `old` (open, dormant or just
+ * closed) under the same keys from the event's address, linked by
+ * previous_session_id.  old is closed ("disconnect") if still open.
+ */
+static int
+session_reconnect(struct session_table *t, struct session *old,
+                  struct event *ev, int64_t when, const struct out *o)
+{
+    uint64_t keys[SESSION_KEYS_MAX];
+    struct strv vals[_F_MAX];
+    char uidbuf[SID_TEXT_MAX];
+    uint8_t flags = old->flags & (SF_MERGE | SF_KEY_LOGON | SF_KEY_TS);
+    struct session *s;
+
+    /* The new session takes the keys over: find it by them from now. */
+    memcpy(keys, old->keys, sizeof(keys));
+    if (old->phase == PH_LIVE)
+        session_close(t, old, SESSION_END_DISCONNECT, when, o);
+    if (old->phase == PH_DORMANT) {
+        session_untable(t, old);
+        session_bury(t, old);
+    } else {
+        memset(old->keys, 0, sizeof(old->keys));
+    }
+    /* session_new() cannot fail for lack of key room: old's were freed. */
+    s = session_new(t, ev, when, 0, HEAP_OPEN, o);
+    if (s == NULL)
+        return -ENOMEM;
+    get_strings(t, old, vals, uidbuf);
+    for (int f = F_FMT0; f < _F_MAX; f++)
+        vals[f] = sget(t, s, f);
+    vals[F_RESULT_DETAILS] = STRV_NULL;
+    if (strv_present(ev->src_ip))
+        vals[F_SRC_IP] = sget(t, s, F_SRC_IP);
+    if (set_strings(t, s, vals) == 0) {
+        s->username_type = old->username_type;
+        s->user_id_type = old->user_id_type;
+        s->user_type = old->user_type;
+        s->login_type = old->login_type;
+        s->logon_type = old->logon_type;
+    }
+    s->admin = s->admin || old->admin;
+    s->prev_id = old->id;
+    s->flags = flags | SF_RECONNECT;
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (keys[k] != 0) {
+            s->keys[k] = keys[k];
+            key_put(t->slots, t->mask, keys[k], sidx(s));
+            t->keyed++;
+        }
+    t->stats.reconnects++;
+    if (s->flags & SF_MERGE) {
+        struct strv name =
+            strv_present(vals[F_USER_NAME]) ? vals[F_USER_NAME] : vals[F_USER];
+
+        if (strv_present(name))
+            merge_put(t, s, user_key(s->host, name));
+    }
+    tag_event(t, ev, s);
+    emit_record(o, s);
+    return 0;
+}
+
+/* Host restart: close the host's sessions that began before it (one scan
+ * of the slab: restarts are rare next to logins). */
 static void
-close_host(struct session_table *t, const struct event *ev, int64_t when,
+close_host(struct session_table *t, uint32_t host, int64_t when,
            const struct out *o)
 {
-    size_t i = 0;
+    for (uint32_t i = 0; i < t->used; i++) {
+        struct session *s = S(t, i);
 
-    if (t->slots == NULL)
-        return;
-    while (i <= t->mask) {
-        struct session *s = t->slots[i];
-
-        if (s != NULL && strv_eq(sget(s, SF_HOSTNAME), cap_str(ev->hostname)))
-            /* Backward shift may move another entry into slot i:
-             * look at it again. */
-            session_close(t, s, true, SESSION_END_REBOOT, when, o);
-        else
-            i++;
+        if (s->host != host || s->start_us > when)
+            continue;
+        if (s->phase == PH_LIVE)
+            session_close(t, s, SESSION_END_REBOOT, when, o);
+        else if (s->phase == PH_DORMANT || s->phase == PH_PENDING)
+            session_drop(t, s);
     }
 }
 
-/* Apply a keyed event to the session s (may be NULL: none open). */
+/*
+ * A journal event's boot id: the first event of a new boot of a host is a
+ * restart (DESIGN 2: "a new journal _BOOT_ID").  An event of an older boot
+ * read late (time before the new boot began) changes nothing.
+ */
+static void
+check_boot(struct session_table *t, const struct event *ev, int64_t when,
+           const struct out *o)
+{
+    uint64_t boot = fmix64(fnv1a_strv(FNV_OFFSET, ev->boot_id)) | 1;
+    int64_t hi = host_get(&t->hosts, cap_str(ev->hostname));
+    struct host *h;
+
+    if (hi < 0)
+        return;
+    h = &t->hosts.a[hi];
+    if (h->boot == boot)
+        return;
+    if (h->boot != 0) {
+        if (when < h->boot_us)
+            return;
+        h->refs++; /* keep the entry while its sessions go */
+        close_host(t, (uint32_t)hi, when, o);
+        h->refs--;
+    }
+    h->boot = boot;
+    h->boot_us = when;
+}
+
+/* A session made open from a pending one by its login (the login was
+ * read after its logout or lock).  Closes at once if the orphan ended it. */
 static int
-feed_keyed(struct session_table *t, struct session *s, struct event *ev,
+session_claim(struct session_table *t, struct session *s, struct event *ev,
+              int64_t when, const struct out *o)
+{
+    bool attempt = ev->result == EV_RESULT_FAILURE;
+    enum heap_id h = attempt ? HEAP_ATTEMPT : HEAP_OPEN;
+    enum session_end_reason why = s->end_reason;
+    int64_t end = s->last_us;
+    int rc;
+
+    rc = heap_reserve(&t->heaps[h], t->heaps[h].n + 1);
+    if (rc < 0)
+        return rc;
+    rc = session_touch(t, s, ev, when);
+    heap_remove(t, s);
+    s->phase = PH_LIVE;
+    s->end_reason = SESSION_END_NONE;
+    s->successful = !attempt;
+    s->failure_count = attempt;
+    heap_push(t, h, s);
+    t->stats.opened++;
+    t->stats.open_now++;
+    if (is_merge_event(ev))
+        merge_register(t, s, ev);
+    tag_event(t, ev, s);
+    emit_record(o, s);
+    if (why != SESSION_END_NONE)
+        session_close(t, s, why, end, o);
+    return rc;
+}
+
+/* An event for a key with no session: keep it as an orphan waiting for
+ * its login (another source may be behind this one). */
+static int
+session_orphan(struct session_table *t, struct event *ev, int64_t when,
+               uint64_t hash, const struct out *o)
+{
+    struct session *s = session_new(t, ev, when, hash, HEAP_PENDING, o);
+
+    if (s == NULL)
+        return -ENOMEM;
+    s->successful = false;
+    if (ev->action == EV_ACTION_LOCK)
+        s->lock_count = 1;
+    if (ev->action == EV_ACTION_LOGOUT)
+        s->end_reason = SESSION_END_LOGOUT;
+    else if (ev->action == EV_ACTION_DISCONNECT)
+        s->end_reason = SESSION_END_DISCONNECT;
+    tag_event(t, ev, s);
+    return 0;
+}
+
+/* A login or reconnect for a key nobody holds: join a recent session of
+ * the same logon (merge) or open one. */
+static int
+open_or_join(struct session_table *t, struct event *ev, int64_t when,
+             uint64_t hash, const struct out *o)
+{
+    struct session *s = NULL;
+    struct strv name = merge_name(ev);
+    int rc;
+
+    if (is_merge_event(ev) && strv_present(name)) {
+        int64_t host = host_get(&t->hosts, cap_str(ev->hostname));
+
+        if (host >= 0) {
+            t->hosts.a[host].refs++;
+            s = merge_find(t, user_key((uint32_t)host, name), when, ev);
+            host_unref(&t->hosts, (uint32_t)host);
+        }
+    }
+    if (s == NULL) {
+        if (hash != 0)
+            return session_open(t, ev, when, hash, o);
+        if (ev->result == EV_RESULT_FAILURE)
+            return session_one_shot(t, ev, when, o);
+        if (ev->result == EV_RESULT_NONE && is_merge_event(ev))
+            return session_open(t, ev, when, 0, o); /* RCM 1149 */
+        return 0; /* a keyless success (4648) opens nothing */
+    }
+    t->stats.merged++;
+    if (hash != 0) {
+        rc = key_reserve(t, 1);
+        if (rc < 0)
+            return rc;
+        key_add(t, s, hash, ev->login_id);
+    }
+    rc = session_touch(t, s, ev, when);
+    tag_event(t, ev, s);
+    if (ev->result == EV_RESULT_FAILURE) {
+        /* The attempt (1149) failed: its 4625 closes it. */
+        s->failure_count = 1;
+        session_close(t, s, SESSION_END_FAILED, when, o);
+    } else if (!s->successful && (ev->result == EV_RESULT_SUCCESS ||
+                                  (ev->result == EV_RESULT_NONE && hash))) {
+        int rc2 = session_promote(t, s);
+
+        rc = rc < 0 ? rc : rc2;
+        emit_record(o, s);
+    }
+    return rc;
+}
+
+/* Apply a keyed event to s, the session holding its key. */
+static int
+feed_found(struct session_table *t, struct session *s, struct event *ev,
            int64_t when, uint64_t hash, const struct out *o)
 {
     bool failed = ev->result == EV_RESULT_FAILURE;
     int rc = 0, rc2;
 
+    if (s->phase == PH_PENDING) {
+        if ((ev->action == EV_ACTION_LOGIN ||
+             ev->action == EV_ACTION_RECONNECT) &&
+            when <= s->last_us)
+            return session_claim(t, s, ev, when, o);
+        if (ev->action == EV_ACTION_LOGIN ||
+            ev->action == EV_ACTION_RECONNECT) {
+            /* A login after the orphan: the orphan was someone else's. */
+            session_drop(t, s);
+            return open_or_join(t, ev, when, hash, o);
+        }
+        rc = session_touch(t, s, ev, when);
+        tag_event(t, ev, s);
+        return rc;
+    }
+    if (s->phase == PH_DORMANT) {
+        switch (ev->action) {
+        case EV_ACTION_RECONNECT:
+        case EV_ACTION_LOGIN:
+            if (failed)
+                break;
+            return session_reconnect(t, s, ev, when, o);
+        case EV_ACTION_LOGOUT:
+            /* The logoff of a disconnected session: it ends here. */
+            tag_event(t, ev, s);
+            session_untable(t, s);
+            session_bury(t, s);
+            return 0;
+        default:
+            break;
+        }
+        tag_event(t, ev, s);
+        return 0;
+    }
     switch (ev->action) {
-    case EV_ACTION_LOGIN:
     case EV_ACTION_RECONNECT:
-        if (s == NULL)
-            return session_open(t, ev, when, hash, o);
+        if (!failed && !((s->flags & SF_RECONNECT) &&
+                         when - s->start_us <= SESSION_MERGE_WINDOW_US &&
+                         (!strv_present(ev->src_ip) ||
+                          strv_eq(sget(t, s, F_SRC_IP), cap_str(ev->src_ip)))))
+            return session_reconnect(t, s, ev, when, o);
+        /* another report of the reconnect that began this segment */
+        /* fall through */
+    case EV_ACTION_LOGIN:
         rc = session_touch(t, s, ev, when);
         if (failed) {
-            if (s->failure_count < UINT32_MAX)
+            if (s->failure_count < UINT16_MAX)
                 s->failure_count++;
         } else if (!s->successful) {
             /* The attempt succeeded: upsert the open record. */
@@ -892,19 +1835,15 @@ feed_keyed(struct session_table *t, struct session *s, struct event *ev,
     case EV_ACTION_LOCK:
     case EV_ACTION_UNLOCK:
     case EV_ACTION_NONE: /* e.g. 4672: admin rights for the logon id */
-        if (s == NULL)
-            return 0;
         rc = session_touch(t, s, ev, when);
-        if (ev->action == EV_ACTION_LOCK && s->lock_count < UINT32_MAX)
+        if (ev->action == EV_ACTION_LOCK && s->lock_count < UINT16_MAX)
             s->lock_count++;
         break;
     case EV_ACTION_LOGOUT:
     case EV_ACTION_DISCONNECT:
-        if (s == NULL)
-            return 0;
         rc = session_touch(t, s, ev, when);
-        ev->session_id = strv_make(s->id, SESSION_ID_LEN);
-        session_close(t, s, true,
+        tag_event(t, ev, s);
+        session_close(t, s,
                       ev->action == EV_ACTION_LOGOUT ? SESSION_END_LOGOUT
                                                      : SESSION_END_DISCONNECT,
                       when, o);
@@ -912,7 +1851,7 @@ feed_keyed(struct session_table *t, struct session *s, struct event *ev,
     default:
         return 0;
     }
-    ev->session_id = strv_make(s->id, SESSION_ID_LEN);
+    tag_event(t, ev, s);
     return rc;
 }
 
@@ -928,58 +1867,70 @@ session_table_feed(struct session_table *t, struct event *ev,
                    session_emit_fn emit, void *ctx)
 {
     struct out o = {emit, ctx};
-    struct strv host = cap_str(ev->hostname), id = cap_str(ev->login_id);
+    struct strv id = cap_str(ev->login_id);
+    struct session *s;
     int64_t when;
     uint64_t hash;
 
     graveyard_flush(t);
     ev->session_id = STRV_NULL;
     when = event_time(t, ev);
+    if (strv_present(ev->boot_id))
+        check_boot(t, ev, when, &o);
     if (ev->action == EV_ACTION_RESTART) {
-        close_host(t, ev, when, &o);
-        return 0;
+        int64_t host = host_get(&t->hosts, cap_str(ev->hostname));
+
+        if (host >= 0) {
+            t->hosts.a[host].refs++;
+            close_host(t, (uint32_t)host, when, &o);
+            host_unref(&t->hosts, (uint32_t)host);
+        }
+        return host < 0 ? -ENOMEM : 0;
     }
     if (ev->action == EV_ACTION_NONE && !ev->admin)
         return 0;
     if (!t->lim.include_system_accounts && identity_is_system(ev))
         return 0;
     if (!strv_present(id)) {
-        if (ev->action == EV_ACTION_LOGIN && ev->result == EV_RESULT_FAILURE)
-            return session_one_shot(t, ev, when, &o);
+        if (ev->action == EV_ACTION_LOGIN)
+            return open_or_join(t, ev, when, 0, &o);
         return 0;
     }
-    hash = key_hash(host, id, ev->boot_id);
-    return feed_keyed(t, hash_find(t, hash, host, id), ev, when, hash, &o);
+    hash = key_hash(cap_str(ev->hostname), id, ev->boot_id);
+    s = key_find(t, hash);
+    if (s != NULL)
+        return feed_found(t, s, ev, when, hash, &o);
+    switch (ev->action) {
+    case EV_ACTION_LOGIN:
+    case EV_ACTION_RECONNECT:
+        return open_or_join(t, ev, when, hash, &o);
+    case EV_ACTION_LOGOUT:
+    case EV_ACTION_DISCONNECT:
+    case EV_ACTION_LOCK:
+    case EV_ACTION_UNLOCK:
+    case EV_ACTION_NONE:
+        return session_orphan(t, ev, when, hash, &o);
+    default:
+        return 0;
+    }
 }
 
-/* Close the sessions of heap h idle for more than `timeout` before now. */
-static int
-expire_heap(struct session_table *t, enum heap_id h, int64_t now_us,
-            int64_t timeout, enum session_end_reason why, const struct out *o)
+/* Whether s, the top of a heap, has been idle longer than timeout. */
+static bool
+idle_past(const struct session *s, int64_t now_us, int64_t timeout)
 {
-    struct heap *hp = &t->heaps[h];
-    int n = 0;
-
-    while (hp->n > 0 && n < INT32_MAX) {
-        struct session *s = hp->a[0];
-
-        /* now - last > timeout, without overflow */
-        if (s->last_us >= now_us ||
-            (uint64_t)now_us - (uint64_t)s->last_us <= (uint64_t)timeout)
-            break;
-        session_close(t, s, true, s->successful ? why : SESSION_END_FAILED,
-                      s->last_us, o);
-        n++;
-    }
-    return n;
+    /* now - last > timeout, without overflow */
+    return s->last_us < now_us &&
+           (uint64_t)now_us - (uint64_t)s->last_us > (uint64_t)timeout;
 }
 
 /*
  * Close idle sessions (see session.h): successful ones idle past
- * idle_timeout_us ("expired"), failed attempts idle past
- * SESSION_ATTEMPT_TIMEOUT_US or idle_timeout_us if shorter ("failed").  The
- * end time written is the last activity.  Records are borrowed until the
- * next call.  Returns the number closed.
+ * idle_timeout_us ("expired"), attempts idle past
+ * SESSION_ATTEMPT_TIMEOUT_US or idle_timeout_us if shorter ("failed", or
+ * "expired" for an attempt with no result); dormant sessions past
+ * idle_timeout_us and orphans past SESSION_PENDING_TIMEOUT_US are dropped.
+ * The end time written is the last activity.  Returns the number closed.
  */
 int
 session_table_expire(struct session_table *t, int64_t now_us,
@@ -987,14 +1938,28 @@ session_table_expire(struct session_table *t, int64_t now_us,
 {
     struct out o = {emit, ctx};
     int64_t idle = t->lim.idle_timeout_us, attempt = SESSION_ATTEMPT_TIMEOUT_US;
+    struct session *s;
     int n = 0;
 
     graveyard_flush(t);
     if (idle > 0 && idle < attempt)
         attempt = idle;
-    if (idle > 0)
-        n += expire_heap(t, HEAP_OPEN, now_us, idle, SESSION_END_EXPIRED, &o);
-    n += expire_heap(t, HEAP_ATTEMPT, now_us, attempt, SESSION_END_EXPIRED, &o);
+    while (n < INT32_MAX && idle > 0 && (s = heap_top(t, HEAP_OPEN)) &&
+           idle_past(s, now_us, idle)) {
+        session_close(t, s, SESSION_END_EXPIRED, s->last_us, &o);
+        n++;
+    }
+    while (n < INT32_MAX && (s = heap_top(t, HEAP_ATTEMPT)) &&
+           idle_past(s, now_us, attempt)) {
+        session_close(t, s, SESSION_END_EXPIRED, s->last_us, &o);
+        n++;
+    }
+    while (idle > 0 && (s = heap_top(t, HEAP_DORMANT)) &&
+           idle_past(s, now_us, idle))
+        session_drop(t, s);
+    while ((s = heap_top(t, HEAP_PENDING)) &&
+           idle_past(s, now_us, SESSION_PENDING_TIMEOUT_US))
+        session_drop(t, s);
     return n;
 }
 
@@ -1013,24 +1978,31 @@ session_table_new(const struct session_limits *lim)
     t->lim = *lim;
     if (t->lim.max_open == 0)
         t->lim.max_open = SESSION_MAX_OPEN_DEFAULT;
-    t->clock_us = 0;
+    if (t->lim.max_open > SESSION_INDEX_MAX / 2)
+        t->lim.max_open = SESSION_INDEX_MAX / 2;
     return t;
 }
 
-/* Free the table, its open sessions, its graveyard and interned strings.
- * Accepts NULL; returns NULL. */
+/* Free the table, its sessions, its graveyard and pools.  Accepts NULL;
+ * returns NULL. */
 struct session_table *
 session_table_free(struct session_table *t)
 {
     if (t == NULL)
         return NULL;
-    graveyard_flush(t);
-    if (t->slots != NULL)
-        for (size_t i = 0; i <= t->mask; i++)
-            session_destroy(t->slots[i]);
+    for (uint32_t i = 0; i < t->used; i++)
+        mem_free(S(t, i)->ext);
+    for (size_t c = 0; c < t->n_chunks; c++)
+        mem_free(t->chunks[c]);
+    mem_free(t->chunks);
     mem_free(t->slots);
     for (int h = 0; h < _HEAP_MAX; h++)
         mem_free(t->heaps[h].a);
+    for (size_t i = 0; i < t->hosts.n; i++)
+        mem_free(t->hosts.a[i].name);
+    mem_free(t->hosts.a);
+    mem_free(t->hosts.slots);
+    mem_free(t->merge);
     for (size_t i = 0; i < t->intern.n; i++)
         mem_free(t->intern.str[i]);
     mem_free(t);
@@ -1062,41 +2034,56 @@ session_end_reason_name(enum session_end_reason r)
 void
 session_view(const struct session *s, struct session_view *ret)
 {
+    const struct session_table *t = table_of(s);
+    struct strv vals[_F_MAX];
+    char uidbuf[SID_TEXT_MAX];
+
+    get_strings(t, s, vals, uidbuf);
     *ret = (struct session_view){
         .state = (enum session_state)s->state,
         .end_reason = (enum session_end_reason)s->end_reason,
         .start_us = s->start_us,
-        .end_us = s->end_us,
-        .hostname = sget(s, SF_HOSTNAME),
-        .login_id = sget(s, SF_LOGIN_ID),
-        .user = sget(s, SF_USER),
-        .user_name = sget(s, SF_USER_NAME),
-        .user_domain = sget(s, SF_USER_DOMAIN),
+        .end_us =
+            s->state == SESSION_STATE_CLOSED ? s->last_us : EVENT_TIME_UNSET,
+        .hostname = host_name(t, s->host),
+        .login_id = vals[F_LOGIN_ID],
+        .user = vals[F_USER],
+        .user_name = vals[F_USER_NAME],
+        .user_domain = vals[F_USER_DOMAIN],
         .username_type = (enum ev_username_type)s->username_type,
-        .uid = sget(s, SF_UID),
         .user_id_type = (enum ev_user_id_type)s->user_id_type,
         .user_type = (enum ev_user_type)s->user_type,
         .login_type = (enum ev_login_type)s->login_type,
         .logon_type = s->logon_type,
         .login_successful = s->successful,
-        .auth_method = sget(s, SF_AUTH_METHOD),
-        .src_ip = sget(s, SF_SRC_IP),
+        .auth_method = vals[F_AUTH],
+        .src_ip = vals[F_SRC_IP],
         .src_port = s->src_port,
         .admin = s->admin,
         .lock_count = s->lock_count,
         .failure_count = s->failure_count,
-        .result_details = sget(s, SF_RESULT_DETAILS),
+        .result_details = vals[F_RESULT_DETAILS],
         .event_count = s->event_count,
         .n_sources = s->n_sources,
         .last_us = s->last_us,
-        .keys = {s->key_hash},
+        .flags = s->flags & SF_SAVED_MASK,
     };
-    memcpy(ret->id_buf, s->id, SESSION_ID_LEN);
+    ret->uid = vals[F_UID];
+    if (s->uid_sid) {
+        memcpy(ret->uid_buf, uidbuf, vals[F_UID].n);
+        ret->uid = strv_make(ret->uid_buf, vals[F_UID].n);
+    }
+    memcpy(ret->keys, s->keys, sizeof(ret->keys));
+    id_hex(s->id, ret->id_buf);
     ret->session_id = strv_make(ret->id_buf, SESSION_ID_LEN);
+    if (s->prev_id != 0) {
+        id_hex(s->prev_id, ret->prev_buf);
+        ret->previous_session_id = strv_make(ret->prev_buf, SESSION_ID_LEN);
+    }
     for (size_t i = 0; i < s->n_sources; i++) {
-        ret->sources[i].format = sget(s, (int)SF_SRC_FORMAT(i));
-        ret->sources[i].event_code = sget(s, (int)SF_SRC_CODE(i));
-        ret->sources[i].record_id = sget(s, (int)SF_SRC_RECORD(i));
+        ret->sources[i].format = vals[F_FMT0 + i];
+        ret->sources[i].event_code = vals[F_CODE0 + i];
+        ret->sources[i].record_id = vals[F_REC0 + i];
         ret->sources[i].time_us = s->src_time[i];
     }
 }
@@ -1105,11 +2092,12 @@ session_view(const struct session *s, struct session_view *ret)
 const struct session *
 session_table_next(const struct session_table *t, size_t *pos)
 {
-    if (t->slots == NULL)
-        return NULL;
-    for (; *pos <= t->mask; (*pos)++)
-        if (t->slots[*pos] != NULL)
-            return t->slots[(*pos)++];
+    while (*pos < t->used) {
+        const struct session *s = S(t, (uint32_t)(*pos)++);
+
+        if (s->phase == PH_LIVE)
+            return s;
+    }
     return NULL;
 }
 
@@ -1135,57 +2123,111 @@ session_id_parse(struct strv v, uint64_t *ret)
     return true;
 }
 
+/* Whether the saved view can be put back: open, valid ids, distinct keys
+ * that no session holds. */
+static int
+restore_check(const struct session_table *t, const struct session_view *v,
+              uint64_t *id, uint64_t *prev)
+{
+    *prev = 0;
+    if (v->state != SESSION_STATE_OPEN || v->n_sources > SESSION_SOURCES_MAX ||
+        !session_id_parse(v->session_id, id) || *id == 0 ||
+        (strv_present(v->previous_session_id) &&
+         !session_id_parse(v->previous_session_id, prev)))
+        return -EINVAL;
+    for (int k = 0; k < SESSION_KEYS_MAX; k++) {
+        if (v->keys[k] == 0)
+            continue;
+        for (int j = 0; j < k; j++)
+            if (v->keys[j] == v->keys[k])
+                return -EINVAL;
+        if (key_find(t, v->keys[k]) != NULL)
+            return -EEXIST;
+    }
+    return 0;
+}
+
 /* Put back a saved open session (see session.h). */
 int
 session_table_restore(struct session_table *t, const struct session_view *v)
 {
-    struct event ev;
-    uint64_t id;
+    enum heap_id h = v->login_successful ? HEAP_OPEN : HEAP_ATTEMPT;
     struct out o = {NULL, NULL};
+    struct strv vals[_F_MAX] = {{0}};
+    struct session *s = NULL;
+    uint64_t id, prev;
+    int64_t host;
     int rc;
 
     graveyard_flush(t);
-    if (v->state != SESSION_STATE_OPEN || v->keys[0] == 0 ||
-        !session_id_parse(v->session_id, &id))
-        return -EINVAL;
-    if (hash_find(t, v->keys[0], cap_str(v->hostname), cap_str(v->login_id)))
-        return -EEXIST;
-    event_init(&ev);
-    ev.action = EV_ACTION_LOGIN;
-    ev.result = v->login_successful ? EV_RESULT_SUCCESS : EV_RESULT_FAILURE;
-    ev.time_us = v->start_us;
-    ev.hostname = v->hostname;
-    ev.login_id = v->login_id;
-    ev.user = v->user;
-    ev.user_name = v->user_name;
-    ev.user_domain = v->user_domain;
-    ev.username_type = v->username_type;
-    ev.uid = v->uid;
-    ev.user_id_type = v->user_id_type;
-    ev.user_type = v->user_type;
-    ev.login_type = v->login_type;
-    ev.logon_type = v->logon_type;
-    ev.auth_method = v->auth_method;
-    ev.src_ip = v->src_ip;
-    ev.src_port = v->src_port;
-    ev.admin = v->admin;
-    ev.result_details = v->result_details;
-    rc = session_open(t, &ev, v->start_us, v->keys[0], &o);
+    rc = restore_check(t, v, &id, &prev);
     if (rc < 0)
         return rc;
-    {
-        struct session *s = hash_find(t, v->keys[0], cap_str(v->hostname),
-                                      cap_str(v->login_id));
-
-        memcpy(s->id, v->session_id.p, SESSION_ID_LEN);
-        s->lock_count = v->lock_count;
-        s->failure_count = v->failure_count;
-        s->event_count = (uint32_t)v->event_count;
-        s->n_sources = 0;
-        s->last_us = v->last_us;
-        heap_touched(&t->heaps[s->heap], s);
+    if (key_reserve(t, SESSION_KEYS_MAX) < 0 ||
+        heap_reserve(&t->heaps[h], t->heaps[h].n + 1) < 0)
+        return -ENOMEM;
+    host = host_get(&t->hosts, cap_str(v->hostname));
+    if (host < 0)
+        return -ENOMEM;
+    t->hosts.a[host].refs++;
+    s = slot_alloc(t);
+    if (s == NULL)
+        goto fail;
+    vals[F_LOGIN_ID] = v->login_id;
+    vals[F_USER] = v->user;
+    vals[F_USER_NAME] = v->user_name;
+    vals[F_USER_DOMAIN] = v->user_domain;
+    vals[F_UID] = v->uid;
+    vals[F_SRC_IP] = v->src_ip;
+    vals[F_RESULT_DETAILS] = v->result_details;
+    vals[F_AUTH] = v->auth_method;
+    for (size_t i = 0; i < v->n_sources; i++) {
+        vals[F_FMT0 + i] = v->sources[i].format;
+        vals[F_CODE0 + i] = v->sources[i].event_code;
+        vals[F_REC0 + i] = v->sources[i].record_id;
+        s->src_time[i] = v->sources[i].time_us;
     }
-    t->stats.opened--;
+    if (set_strings(t, s, vals) < 0) {
+        slot_release(t, s);
+        goto fail;
+    }
+    s->host = (uint32_t)host;
+    s->id = id;
+    s->prev_id = prev;
+    s->start_us = v->start_us;
+    s->last_us = v->last_us > v->start_us ? v->last_us : v->start_us;
+    s->n_sources = (uint8_t)v->n_sources;
+    s->username_type = (unsigned)v->username_type % _EV_USERNAME_TYPE_MAX;
+    s->user_id_type = (unsigned)v->user_id_type % _EV_USER_ID_TYPE_MAX;
+    s->user_type = (unsigned)v->user_type % _EV_USER_TYPE_MAX;
+    s->login_type = (unsigned)v->login_type % _EV_LOGIN_TYPE_MAX;
+    s->logon_type =
+        v->logon_type >= 0 && v->logon_type <= 127 ? (int8_t)v->logon_type : -1;
+    s->successful = v->login_successful;
+    s->admin = v->admin;
+    s->src_port = v->src_port > 0 && v->src_port <= UINT16_MAX
+                      ? (uint16_t)v->src_port
+                      : 0;
+    s->lock_count =
+        v->lock_count < UINT16_MAX ? (uint16_t)v->lock_count : UINT16_MAX;
+    s->failure_count = v->failure_count;
+    s->event_count =
+        v->event_count < UINT32_MAX ? (uint32_t)v->event_count : UINT32_MAX;
+    s->flags = (uint8_t)(v->flags & SF_SAVED_MASK);
+    s->phase = PH_LIVE;
+    make_room(t, &o);
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (v->keys[k] != 0) {
+            s->keys[k] = v->keys[k];
+            key_put(t->slots, t->mask, v->keys[k], sidx(s));
+            t->keyed++;
+        }
+    heap_push(t, h, s);
+    t->count++;
+    t->stats.open_now++;
     t->stats.restored++;
     return 0;
+fail:
+    host_unref(&t->hosts, (uint32_t)host);
+    return -ENOMEM;
 }

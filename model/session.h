@@ -100,6 +100,8 @@ const char *session_end_reason_name(enum session_end_reason r);
 /* Keys one session is found by (a merged RDP session: its logon id and
  * its terminal-services session id). */
 #define SESSION_KEYS_MAX 2
+/* Longest uid text a view rebuilds (a SID of 15 sub-authorities). */
+#define SESSION_UID_TEXT_MAX 192
 
 /* One event that contributed to a session (DESIGN 3 "sources"). */
 struct session_source {
@@ -149,9 +151,10 @@ struct session_view {
     uint64_t keys[SESSION_KEYS_MAX]; /* 0: unused */
     uint64_t boot;                   /* hash of the boot id, 0: none */
     uint32_t flags;
-    /* Storage for the ids the strvs above point to. */
+    /* Storage for the ids and the uid the strvs above may point to. */
     char id_buf[SESSION_ID_LEN];
     char prev_buf[SESSION_ID_LEN];
+    char uid_buf[SESSION_UID_TEXT_MAX];
 };
 
 /*
@@ -174,8 +177,9 @@ const struct session *session_table_next(const struct session_table *t,
 /*
  * Put back an open session saved from session_view() (state file at
  * start).  Strings are copied.  Returns 0; -EEXIST when a session with one
- * of its keys or its id is already open; -EINVAL when v is not an open
- * session with a valid id; -ENOMEM.  A full table evicts as a feed does.
+ * of its keys is already open; -EINVAL when v is not an open session with
+ * a valid id; -ENOMEM.  A full table evicts as a feed does (silently: no
+ * record is emitted while restoring).
  */
 int session_table_restore(struct session_table *t,
                           const struct session_view *v);
