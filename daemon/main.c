@@ -4,8 +4,10 @@
  *   sessiontail [-c FILE]            run (default /etc/sessiontail/sinks.json)
  *   sessiontail --check [-c FILE]    validate the sinks file
  *   sessiontail replay [...] FILE... read files to the end and exit
+ *   sessiontail sessions|stats [...] ask the running daemon (ctl.c)
  *
- * Exit status follows sysexits(3): 64 usage, 66 unreadable input, 78 bad
+ * Exit status follows sysexits(3): 64 usage, 66 unreadable input, 69 the
+ * daemon is not running, 76 it refused, 77 no access to its socket, 78 bad
  * configuration.
  */
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "ctl.h"
 #include "daemon.h"
 #include "log.h"
 
@@ -32,6 +35,14 @@ usage(FILE *f)
             "                                          read files to the end, "
             "print events\n"
             "                                          and sessions, exit\n"
+            "       sessiontail sessions [--json] [--host H] [--user U] "
+            "[-c FILE]\n"
+            "                            [--socket PATH]\n"
+            "                                          the running daemon's "
+            "open sessions\n"
+            "       sessiontail stats [--json] [-c FILE] [--socket PATH]\n"
+            "                                          its counters per "
+            "source, parser, sink\n"
             "\n"
             "  -c, --config FILE  sinks file (default %s)\n"
             "      --check        validate the sinks file\n"
@@ -84,6 +95,9 @@ main(int argc, char **argv)
     log_init("sessiontail", LOG_INFO, false);
     if (argc > 1 && strcmp(argv[1], "replay") == 0)
         return replay_main(argc - 1, argv + 1);
+    if (argc > 1 &&
+        (strcmp(argv[1], "sessions") == 0 || strcmp(argv[1], "stats") == 0))
+        return ctl_main(argc - 1, argv + 1);
     while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':

@@ -10,7 +10,8 @@
  * Reload keeps the old configuration unless the new file is valid; a valid
  * one replaces sources and sinks behind the same barrier (positions are
  * committed first, so the new sources resume where the old ones stopped).
- * The session table survives reloads.
+ * The session table survives reloads, and so does the control socket
+ * (re-bound only when control_socket or control_group changed).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "../model/mem.h"
 #include "../model/session.h"
 #include "config.h"
+#include "control.h"
 #include "daemon.h"
 #include "log.h"
 #include "pipeline.h"
@@ -60,6 +62,7 @@ struct daemon {
     struct session_table *sessions;
     struct pipeline pipe;
     struct sinkset sinks;
+    struct control *ctl; /* NULL: no control socket */
     struct dsource *srcs;
     size_t n_srcs;
     size_t closing_srcs;
@@ -166,6 +169,26 @@ open_sources(struct daemon *d)
 static void mark_sources(struct daemon *d);
 static void commit_sources(struct daemon *d);
 static void teardown(struct daemon *d);
+static int64_t control_now_cb(void *ctx);
+static void control_stats_cb(void *ctx, struct buf *b);
+
+/* Serve the configured control socket; a failure is only a warning. */
+static void
+control_apply(struct daemon *d)
+{
+    const char *path = d->cfg->control_socket;
+    struct control_env env = {.sessions = d->sessions,
+                              .now_us = control_now_cb,
+                              .stats = control_stats_cb,
+                              .ctx = d};
+
+    if (control_same(d->ctl, path, d->cfg->control_group))
+        return;
+    control_close(d->ctl);
+    d->ctl = NULL;
+    if (path != NULL && path[0] != '\0')
+        control_open(&d->loop, path, d->cfg->control_group, &env, &d->ctl);
+}
 
 static int
 start(struct daemon *d)
@@ -180,6 +203,8 @@ start(struct daemon *d)
         pipeline_set_sinks(&d->pipe, d->sinks.sinks, d->sinks.n);
         r = open_sources(d);
     }
+    if (r == 0)
+        control_apply(d);
     if (r == 0 && d->cfg->n_sources == 0)
         log_warn("no sources configured and no local log found");
     return r;
@@ -248,6 +273,54 @@ expire_timer_cb(uv_timer_t *t)
     pipeline_expire(&d->pipe, d->clock_event_us + (wall - d->clock_wall_us));
 }
 
+/* The session clock as the next expiry tick will see it, for idle times. */
+static int64_t
+control_now_cb(void *ctx)
+{
+    struct daemon *d = ctx;
+    int64_t wall = now_us();
+
+    if (d->pipe.max_time_us == EVENT_TIME_UNSET)
+        return wall;
+    if (d->pipe.max_time_us != d->clock_event_us)
+        return d->pipe.max_time_us;
+    return d->clock_event_us + (wall - d->clock_wall_us);
+}
+
+/* Counters for the control socket.  While stopping or reloading, the
+ * sources and sinks are being freed: only the pipeline and the sessions
+ * are reported. */
+static void
+control_stats_cb(void *ctx, struct buf *b)
+{
+    struct daemon *d = ctx;
+    struct source_counters sc;
+    struct parse_counters pc;
+    struct sink_counters kc;
+    struct session_stats st;
+
+    for (size_t i = 0; d->phase != PHASE_STOPPING && i < d->n_srcs; i++) {
+        struct dsource *ds = &d->srcs[i];
+
+        memset(&sc, 0, sizeof(sc));
+        if (ds->src->ops->counters != NULL)
+            ds->src->ops->counters(ds->src, &sc);
+        parse_ctx_counters(ds->pctx, &pc);
+        control_stats_source(b, ds->cfg->name, ds->cfg->type, &sc, &pc);
+    }
+    for (size_t i = 0; d->phase != PHASE_STOPPING && i < d->sinks.n; i++) {
+        struct sink *k = d->sinks.sinks[i];
+
+        memset(&kc, 0, sizeof(kc));
+        if (k->ops->counters != NULL)
+            k->ops->counters(k, &kc);
+        control_stats_sink(b, k->cfg->name, k->cfg->type, &kc);
+    }
+    control_stats_pipeline(b, &d->pipe.counters);
+    session_table_stats(d->sessions, &st);
+    control_stats_sessions(b, &st);
+}
+
 static void
 mark_sources(struct daemon *d)
 {
@@ -275,6 +348,8 @@ commit_sources(struct daemon *d)
 static void
 close_handles(struct daemon *d)
 {
+    control_close(d->ctl);
+    d->ctl = NULL;
     uv_close((uv_handle_t *)&d->sig_term, NULL);
     uv_close((uv_handle_t *)&d->sig_int, NULL);
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
