@@ -101,8 +101,8 @@ static const struct config_key top_keys[] = {
      .def = "\"/run/sessiontail/control.sock\"",
      .offset = offsetof(struct config, control_socket),
      .check = check_socket,
-     .doc = "Unix socket (mode 0660) the `sessions` and `stats` commands "
-            "ask; \"\" turns it off"},
+     .doc = "Unix socket, mode 0660, that the `sessions` and `stats` "
+            "commands ask; \"\" turns it off"},
     {.key = "control_group",
      .type = CONFIG_STRING,
      .offset = offsetof(struct config, control_group),

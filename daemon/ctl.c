@@ -471,9 +471,9 @@ usage(FILE *f, const char *cmd)
             "  --json             one JSON object per line\n"
             "  -c, --config FILE  sinks file naming the control_socket "
             "(default %s)\n"
-            "  --socket PATH      the daemon's control socket (default: "
+            "  --socket PATH      the daemon's control socket; default: "
             "from the sinks file,\n"
-            "                     else %s)\n",
+            "                     else %s\n",
             CONFIG_DEFAULT_PATH, CTL_DEFAULT_SOCKET);
     if (strcmp(cmd, "sessions") == 0)
         fprintf(f, "  --host H           sessions on host H only\n"
@@ -481,25 +481,41 @@ usage(FILE *f, const char *cmd)
                    "user_name)\n");
 }
 
-/* The socket from the sinks file (or the built-in default); returns 0 or
- * an exit status with the reason printed.  *ret_cfg is owned. */
+/*
+ * The socket the sinks file names: cfg_path (-c), else the default file,
+ * else, when that does not exist, the built-in default.  Returns 0 and
+ * *ret_path (owned), or an exit status with the reason printed.
+ */
 static int
-socket_from_config(const char *cfg_path, struct config **ret_cfg)
+socket_from_config(const char *cfg_path, char **ret_path)
 {
-    struct config *cfg = daemon_load_config(cfg_path, cfg_path != NULL, "text");
+    char err[CONFIG_ERR_MAX];
+    struct config *cfg = NULL;
+    const char *path = cfg_path ? cfg_path : CONFIG_DEFAULT_PATH;
+    struct stat st;
+    int status = 0;
 
-    if (cfg == NULL)
+    if (cfg_path == NULL && stat(path, &st) < 0 && errno == ENOENT) {
+        *ret_path = mem_strndup(CTL_DEFAULT_SOCKET, strlen(CTL_DEFAULT_SOCKET));
+        return *ret_path == NULL ? EXIT_SOFTWARE : 0;
+    }
+    if (config_load(path, &cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "sessiontail: %s\n", err);
         return EXIT_CONFIG;
+    }
     if (cfg->control_socket == NULL || cfg->control_socket[0] == '\0') {
         fprintf(stderr,
                 "sessiontail: the control socket is turned off in %s "
                 "(control_socket)\n",
-                cfg->path ? cfg->path : CONFIG_DEFAULT_PATH);
-        config_free(cfg);
-        return EXIT_UNAVAILABLE;
+                path);
+        status = EXIT_UNAVAILABLE;
+    } else {
+        *ret_path =
+            mem_strndup(cfg->control_socket, strlen(cfg->control_socket));
+        status = *ret_path == NULL ? EXIT_SOFTWARE : 0;
     }
-    *ret_cfg = cfg;
-    return 0;
+    config_free(cfg);
+    return status;
 }
 
 /* Options into c; returns -1 to go on, else the exit status. */
@@ -552,21 +568,21 @@ ctl_main(int argc, char **argv)
 {
     struct ctl c = {.cmd = argv[0]};
     const char *cfg_path = NULL;
-    struct config *cfg = NULL;
+    char *from_config = NULL;
     int status;
 
     status = parse_options(&c, argc, argv, &cfg_path);
     if (status >= 0)
         goto done;
     if (c.socket_path == NULL) {
-        status = socket_from_config(cfg_path, &cfg);
+        status = socket_from_config(cfg_path, &from_config);
         if (status != 0)
             goto done;
-        c.socket_path = cfg->control_socket;
+        c.socket_path = from_config;
     }
     status = converse(&c);
 done:
     free_rows(&c);
-    config_free(cfg);
+    mem_free(from_config);
     return status;
 }

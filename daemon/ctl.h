@@ -13,8 +13,8 @@
 #define EXIT_PROTOCOL 76    /* the daemon refused or cut the answer */
 #define EXIT_NOPERM 77      /* the socket is not ours to use */
 
-/* The socket asked when neither --socket nor a sinks file names one (the
- * default of the control_socket key). */
+/* The socket asked when neither --socket nor a sinks file names one: the
+ * default of the control_socket key (test_control checks they agree). */
 #define CTL_DEFAULT_SOCKET "/run/sessiontail/control.sock"
 #define CTL_LINE_MAX (1024 * 1024) /* one answer line from the daemon */
 #define CTL_TIMEOUT_S 30           /* silence from the daemon we wait out */
