@@ -138,6 +138,39 @@ expect_eq "daemon not running: exit" "$rc" 69
 expect_eq "daemon not running: message" "$(cat "$T/down.err")" \
     "sessiontail: the daemon is not running (no listener on $SOCK)"
 
+# A socket left by a crash is replaced; a live one is left to its daemon;
+# a socket that cannot be created is a warning, not a failure.
+start_daemon "$T/sinks.json"
+wait_for 10 test -S "$SOCK" || fail "no control socket"
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null || true
+[ -S "$SOCK" ] || fail "kill -9 removed the socket"
+start_daemon "$T/sinks.json"
+wait_for 10 "$BIN" stats --socket "$SOCK" --json >/dev/null 2>&1 ||
+    fail "the stale socket was not replaced"
+ok "a stale socket is replaced at start"
+first=$DPID
+sed "s|$T/state|$T/state2|; s|$T/out.jsonl|$T/out2.jsonl|" "$T/sinks.json" >"$T/second.json"
+mkdir -p "$T/state2"
+start_daemon "$T/second.json" "$T/second.err"
+wait_for 10 grep -q "another daemon listens on it: .*; running without it" "$T/second.err" ||
+    fail "second daemon: $(cat "$T/second.err")"
+kill -0 "$DPID" || fail "the second daemon gave up"
+stop_daemon
+"$BIN" stats --socket "$SOCK" --json >/dev/null || fail "the second daemon took the socket"
+ok "a live socket is left to its daemon; the second one runs without"
+DPID=$first
+stop_daemon
+conf "$T/no/such/dir/control.sock" >"$T/nodir.json"
+start_daemon "$T/nodir.json" "$T/nodir.err"
+wait_for 10 grep -q "control socket $T/no/such/dir/control.sock: cannot create it: no such file or directory; running without it" \
+    "$T/nodir.err" || fail "no warning: $(cat "$T/nodir.err")"
+accepted 999999 >>"$T/in/auth.log"
+wait_for 10 grep -q '"login_id":"1099999"' "$T/out.jsonl" ||
+    fail "the daemon without a socket does not read"
+stop_daemon
+expect_eq "the warning is said once" "$(grep -c 'running without it' "$T/nodir.err")" 1
+
 # Many sessions: the listing is complete and the daemon keeps reading.
 N=100000
 : >"$T/in/auth.log"
