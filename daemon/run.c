@@ -12,6 +12,11 @@
  * committed first, so the new sources resume where the old ones stopped).
  * The session table survives reloads, and so does the control socket
  * (re-bound only when control_socket or control_group changed).
+ *
+ * Open sessions survive restarts (state.h): restored from state_dir
+ * before any source opens, so the first events find their sessions; saved
+ * every STATE_SAVE_INTERVAL_MS, and in one go at stop after the final
+ * flush, when nothing feeds the table any more.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +38,7 @@
 #include "pipeline.h"
 #include "sinkset.h"
 #include "source.h"
+#include "state.h"
 
 #define CHECKPOINT_INTERVAL_MS 1000
 /* A checkpoint is also due after this many records, so that a crash
@@ -78,6 +84,7 @@ struct daemon {
     bool falling_back;         /* a reload failed: restarting the old one */
     struct config *failed_cfg; /* the new config that could not start */
     int status;
+    struct state_saver saver;
 };
 
 static int64_t
@@ -196,6 +203,7 @@ start(struct daemon *d)
     int r;
 
     d->pipe.stopping = false;
+    state_saver_set_dir(&d->saver, d->cfg->state_dir);
     d->sinks.drained_cb = sinks_drained_cb;
     d->sinks.drained_arg = d;
     r = sinkset_open(&d->sinks, &d->loop, d->cfg);
@@ -350,6 +358,7 @@ close_handles(struct daemon *d)
 {
     control_close(d->ctl);
     d->ctl = NULL;
+    state_saver_close(&d->saver);
     uv_close((uv_handle_t *)&d->sig_term, NULL);
     uv_close((uv_handle_t *)&d->sig_int, NULL);
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -406,6 +415,7 @@ sinks_closed_cb(void *arg)
     d->n_srcs = 0;
     pipeline_set_sinks(&d->pipe, NULL, 0);
     if (d->stop_requested || next == NULL) {
+        state_save_final(&d->saver);
         close_handles(d);
         return;
     }
@@ -504,6 +514,8 @@ init_handles(struct daemon *d)
                    CHECKPOINT_INTERVAL_MS);
     uv_timer_start(&d->expire_timer, expire_timer_cb, EXPIRE_INTERVAL_MS,
                    EXPIRE_INTERVAL_MS);
+    state_saver_init(&d->saver, &d->loop, d->sessions, &d->pipe.counters.events,
+                     d->cfg->state_dir);
 }
 
 int
@@ -522,7 +534,8 @@ run_main(const char *path, bool explicit_path)
         .include_system_accounts = d.cfg->include_system_accounts,
     };
     d.sessions = session_table_new(&lim);
-    if (d.sessions == NULL) {
+    if (d.sessions == NULL || state_load(d.sessions, d.cfg->state_dir) < 0) {
+        session_table_free(d.sessions);
         config_free(d.cfg);
         return EXIT_SOFTWARE;
     }
