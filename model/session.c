@@ -119,6 +119,7 @@ enum heap_id {
     HEAP_ATTEMPT,
     HEAP_DORMANT,
     HEAP_PENDING,
+    HEAP_ENDED,
     _HEAP_MAX
 };
 
@@ -126,6 +127,7 @@ enum phase {
     PH_FREE = 0,
     PH_LIVE,    /* open; its open record is out */
     PH_DORMANT, /* closed by a disconnect, waiting for a reconnect */
+    PH_ENDED,   /* closed by a logout, lingering for its other reports */
     PH_PENDING, /* an orphan waiting for its login */
     PH_GRAVE,   /* closed during this call; freed at the next */
 };
@@ -165,7 +167,7 @@ struct session {
     uint32_t phase : 3;
     uint32_t state : 1;
     uint32_t end_reason : 3;
-    uint32_t heap : 2;
+    uint32_t heap : 3;
     uint32_t login_type : 3;
     uint32_t username_type : 3;
     uint32_t user_id_type : 3;
@@ -1173,10 +1175,17 @@ static void
 session_close(struct session_table *t, struct session *s,
               enum session_end_reason why, int64_t end_us, const struct out *o)
 {
+    bool ends = why == SESSION_END_LOGOUT || why == SESSION_END_DISCONNECT;
     bool dormant =
         why == SESSION_END_DISCONNECT && s->successful && s->keys[0] != 0 &&
         heap_reserve(&t->heaps[HEAP_DORMANT], t->heaps[HEAP_DORMANT].n + 1) ==
             0;
+    /* The same logoff is reported more than once (4647 and LSM 23; sshd's
+     * "Disconnected" and pam's "session closed"): the session lingers for
+     * the merge window so that the other reports find it. */
+    bool linger =
+        !dormant && ends && s->keys[0] != 0 &&
+        heap_reserve(&t->heaps[HEAP_ENDED], t->heaps[HEAP_ENDED].n + 1) == 0;
 
     if (!s->successful &&
         (why == SESSION_END_LOGOUT || why == SESSION_END_DISCONNECT ||
@@ -1200,6 +1209,9 @@ session_close(struct session_table *t, struct session *s,
     if (dormant) {
         s->phase = PH_DORMANT;
         heap_push(t, HEAP_DORMANT, s);
+    } else if (linger) {
+        s->phase = PH_ENDED;
+        heap_push(t, HEAP_ENDED, s);
     } else {
         keys_drop(t, s);
         t->count--;
@@ -1377,6 +1389,7 @@ make_room(struct session_table *t, const struct out *o)
     if (t->count < t->lim.max_open)
         return;
     if ((a = heap_top(t, HEAP_PENDING)) != NULL ||
+        (a = heap_top(t, HEAP_ENDED)) != NULL ||
         (a = heap_top(t, HEAP_DORMANT)) != NULL) {
         session_drop(t, a);
         return;
@@ -1447,6 +1460,10 @@ is_merge_event(const struct event *ev)
 
     if (ev->action != EV_ACTION_LOGIN && ev->action != EV_ACTION_RECONNECT)
         return false;
+    /* A 4625 may end a 1149 attempt (merge_accepts() checks that it is
+     * one): with NLA it has logon type 3, so any type. */
+    if (strv_eq_cstr(ev->event_code, "4625"))
+        return true;
     if (strv_eq_cstr(ev->event_code, "4624"))
         return ev->logon_type == 2 || ev->logon_type == 7 ||
                ev->logon_type == 10 || ev->logon_type == 11 ||
@@ -1572,7 +1589,7 @@ session_reconnect(struct session_table *t, struct session *old,
     memcpy(keys, old->keys, sizeof(keys));
     if (old->phase == PH_LIVE)
         session_close(t, old, SESSION_END_DISCONNECT, when, o);
-    if (old->phase == PH_DORMANT) {
+    if (old->phase == PH_DORMANT || old->phase == PH_ENDED) {
         session_untable(t, old);
         session_bury(t, old);
     } else {
@@ -1630,7 +1647,8 @@ close_host(struct session_table *t, uint32_t host, int64_t when,
             continue;
         if (s->phase == PH_LIVE)
             session_close(t, s, SESSION_END_REBOOT, when, o);
-        else if (s->phase == PH_DORMANT || s->phase == PH_PENDING)
+        else if (s->phase == PH_DORMANT || s->phase == PH_PENDING ||
+                 s->phase == PH_ENDED)
             session_drop(t, s);
     }
 }
@@ -1792,6 +1810,16 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
         tag_event(t, ev, s);
         return rc;
     }
+    if (s->phase == PH_ENDED) {
+        if (ev->action == EV_ACTION_LOGIN ||
+            ev->action == EV_ACTION_RECONNECT) {
+            /* The key is taken again by a new logon. */
+            session_drop(t, s);
+            return open_or_join(t, ev, when, hash, o);
+        }
+        tag_event(t, ev, s); /* another report of the logoff */
+        return 0;
+    }
     if (s->phase == PH_DORMANT) {
         switch (ev->action) {
         case EV_ACTION_RECONNECT:
@@ -1800,10 +1828,20 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
                 break;
             return session_reconnect(t, s, ev, when, o);
         case EV_ACTION_LOGOUT:
-            /* The logoff of a disconnected session: it ends here. */
+            /* The logoff of a disconnected session: it ends here, and
+             * lingers for the other reports of the logoff. */
             tag_event(t, ev, s);
-            session_untable(t, s);
-            session_bury(t, s);
+            if (heap_reserve(&t->heaps[HEAP_ENDED],
+                             t->heaps[HEAP_ENDED].n + 1) < 0) {
+                session_untable(t, s);
+                session_bury(t, s);
+                return 0;
+            }
+            heap_remove(t, s);
+            s->phase = PH_ENDED;
+            if (when > s->last_us)
+                s->last_us = when;
+            heap_push(t, HEAP_ENDED, s);
             return 0;
         default:
             break;
@@ -1959,6 +1997,9 @@ session_table_expire(struct session_table *t, int64_t now_us,
         session_drop(t, s);
     while ((s = heap_top(t, HEAP_PENDING)) &&
            idle_past(s, now_us, SESSION_PENDING_TIMEOUT_US))
+        session_drop(t, s);
+    while ((s = heap_top(t, HEAP_ENDED)) &&
+           idle_past(s, now_us, SESSION_MERGE_WINDOW_US))
         session_drop(t, s);
     return n;
 }

@@ -4,6 +4,7 @@
  * system accounts, deterministic ids, memory per session and an
  * allocation-failure pass.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -119,7 +120,7 @@ stats(const struct session_table *t)
     struct session_stats st;
 
     session_table_stats(t, &st);
-    assert_int_equal(st.opened - st.closed, st.open_now);
+    assert_int_equal(st.opened + st.restored - st.closed, st.open_now);
     return st;
 }
 
@@ -170,12 +171,11 @@ test_open_close_by_key(void **state)
     assert_int_equal((int)rnum(&rs, 2, "event_count"), 2);
     assert_string_equal(rstr(&rs, 2, "end"), "2024-03-14T14:56:22.000000Z");
 
-    /* A second logout: nothing open.  It waits as an orphan for a login
-     * read late from another source: no record, not the closed one. */
+    /* A second report of the logoff (pam after sshd) within the merge
+     * window: the closed session's id, no record. */
     feed(t, &ev, &rs);
     assert_int_equal(rs.n, 3);
-    assert_true(strv_present(ev.session_id));
-    assert_memory_not_equal(ev.session_id.p, id, SESSION_ID_LEN);
+    assert_memory_equal(ev.session_id.p, id, SESSION_ID_LEN);
 
     /* Disconnect closes the web02 one. */
     mk(&ev, "web02", "100", EV_ACTION_DISCONNECT, EV_RESULT_NONE, T0 + 5 * SEC);
@@ -711,6 +711,347 @@ test_alloc_failures(void **state)
     assert_true(n > 10);
 }
 
+/* A Windows event as the semantic table makes it (docs/windows-events.md). */
+static void
+mkwin(struct event *ev, const char *code, const char *id, enum ev_action a,
+      enum ev_result r, int64_t t, const char *ip)
+{
+    event_init(ev);
+    ev->time_us = t;
+    ev->action = a;
+    ev->result = r;
+    ev->hostname = STRV_LIT("WS01.corp.example");
+    ev->login_id = id ? strv_from_cstr(id) : STRV_NULL;
+    ev->user = STRV_LIT("CORP\\bob");
+    ev->user_name = STRV_LIT("bob");
+    ev->user_domain = STRV_LIT("CORP");
+    ev->format = STRV_LIT("windows-xml");
+    ev->event_code = strv_from_cstr(code);
+    ev->login_type = EV_LOGIN_TYPE_RDP;
+    ev->src_ip = ip ? strv_from_cstr(ip) : STRV_NULL;
+    if (strcmp(code, "4624") == 0 || strcmp(code, "4625") == 0)
+        ev->logon_type = 10;
+    identity_type_user(ev);
+}
+
+static const char *
+src_code(const struct recs *rs, size_t i, int k)
+{
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(rs->r[i], "sources");
+    cJSON *e = cJSON_GetArrayItem(a, k);
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "event_code");
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The RDP story of DESIGN 3: 1149, 4624/10, 4672, LSM 21 and 22 are one
+ * session; a disconnect ends it; a reconnect from another address starts
+ * a new one linked to it; 4778 and LSM 25 report the same reconnect; the
+ * logoff (4647, then LSM 23) ends the second. */
+static void
+test_rdp_story(void **state)
+{
+    struct session_table *t = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+    char a[SESSION_ID_LEN + 1], b[SESSION_ID_LEN + 1];
+
+    (void)state;
+    mkwin(&ev, "RCM-1149", NULL, EV_ACTION_LOGIN, EV_RESULT_NONE, T0,
+          "10.0.0.5");
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 1);
+    assert_false(rtrue(&rs, 0, "login_successful"));
+    snprintf(a, sizeof(a), "%s", rstr(&rs, 0, "session_id"));
+    mkwin(&ev, "4624", "0x1a2b", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0 + SEC,
+          "10.0.0.5");
+    ev.uid = STRV_LIT("S-1-5-21-3623811015-3361044348-30300820-1013");
+    ev.auth_method = STRV_LIT("Negotiate");
+    identity_type_user(&ev);
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rstr(&rs, 1, "session_id"), a);
+    assert_true(rtrue(&rs, 1, "login_successful"));
+    mkwin(&ev, "4672", "0x1a2b", EV_ACTION_NONE, EV_RESULT_NONE, T0 + SEC,
+          NULL);
+    ev.admin = true;
+    feed(t, &ev, &rs);
+    mkwin(&ev, "LSM-21", "2", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0 + 2 * SEC,
+          "10.0.0.5");
+    feed(t, &ev, &rs);
+    assert_memory_equal(ev.session_id.p, a, SESSION_ID_LEN);
+    mkwin(&ev, "LSM-22", "2", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0 + 2 * SEC,
+          "10.0.0.5");
+    feed(t, &ev, &rs);
+    assert_memory_equal(ev.session_id.p, a, SESSION_ID_LEN);
+    assert_int_equal(rs.n, 2);
+    assert_int_equal(stats(t).open_now, 1);
+    assert_int_equal(stats(t).merged, 2);
+
+    /* Disconnect (4779, then LSM 24 for the same): A closes once. */
+    mkwin(&ev, "4779", "0x1a2b", EV_ACTION_DISCONNECT, EV_RESULT_NONE,
+          T0 + 600 * SEC, "10.0.0.5");
+    feed(t, &ev, &rs);
+    mkwin(&ev, "LSM-24", "2", EV_ACTION_DISCONNECT, EV_RESULT_NONE,
+          T0 + 600 * SEC, "10.0.0.5");
+    feed(t, &ev, &rs);
+    assert_memory_equal(ev.session_id.p, a, SESSION_ID_LEN);
+    assert_int_equal(rs.n, 3);
+    assert_string_equal(rstr(&rs, 2, "end_reason"), "disconnect");
+    assert_int_equal((int)rnum(&rs, 2, "duration_s"), 600);
+    assert_true(rtrue(&rs, 2, "admin"));
+    assert_string_equal(rstr(&rs, 2, "uid"),
+                        "S-1-5-21-3623811015-3361044348-30300820-1013");
+    assert_string_equal(rstr(&rs, 2, "user_name"), "bob");
+    assert_string_equal(rstr(&rs, 2, "user_domain"), "CORP");
+    assert_string_equal(src_code(&rs, 2, 0), "RCM-1149");
+    assert_string_equal(src_code(&rs, 2, 1), "4624");
+    assert_string_equal(src_code(&rs, 2, 2), "4672");
+    assert_string_equal(src_code(&rs, 2, 3), "LSM-21");
+    assert_int_equal((int)rnum(&rs, 2, "event_count"), 6);
+
+    /* Reconnect from another address: 4778, then LSM 25 - one session. */
+    mkwin(&ev, "4778", "0x1a2b", EV_ACTION_RECONNECT, EV_RESULT_SUCCESS,
+          T0 + 3600 * SEC, "10.0.0.9");
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 4);
+    snprintf(b, sizeof(b), "%s", rstr(&rs, 3, "session_id"));
+    assert_string_not_equal(a, b);
+    assert_string_equal(rstr(&rs, 3, "previous_session_id"), a);
+    assert_string_equal(rstr(&rs, 3, "src_ip"), "10.0.0.9");
+    assert_string_equal(rstr(&rs, 3, "state"), "open");
+    assert_true(rtrue(&rs, 3, "admin"));
+    mkwin(&ev, "LSM-25", "2", EV_ACTION_RECONNECT, EV_RESULT_SUCCESS,
+          T0 + 3601 * SEC, "10.0.0.9");
+    feed(t, &ev, &rs);
+    assert_memory_equal(ev.session_id.p, b, SESSION_ID_LEN);
+    assert_int_equal(rs.n, 4);
+
+    /* Logoff: 4647 closes B; LSM 23 is another report of it. */
+    mkwin(&ev, "4647", "0x1a2b", EV_ACTION_LOGOUT, EV_RESULT_NONE,
+          T0 + 7200 * SEC, NULL);
+    feed(t, &ev, &rs);
+    mkwin(&ev, "LSM-23", "2", EV_ACTION_LOGOUT, EV_RESULT_NONE, T0 + 7201 * SEC,
+          NULL);
+    feed(t, &ev, &rs);
+    assert_memory_equal(ev.session_id.p, b, SESSION_ID_LEN);
+    assert_int_equal(rs.n, 5);
+    assert_string_equal(rstr(&rs, 4, "session_id"), b);
+    assert_string_equal(rstr(&rs, 4, "end_reason"), "logout");
+    assert_int_equal((int)rnum(&rs, 4, "duration_s"), 3600);
+    assert_int_equal(stats(t).open_now, 0);
+    assert_int_equal(stats(t).reconnects, 1);
+    /* Nothing left waiting once the window has passed. */
+    session_table_expire(t, T0 + 8000 * SEC, emit_cb, &rs);
+    assert_int_equal(rs.n, 5);
+    assert_int_equal(stats(t).orphans, 0);
+    recs_clear(&rs);
+    session_table_free(t);
+}
+
+/* A reconnect while the segment is still open (no disconnect seen) ends
+ * it; two users' logons within the window stay apart. */
+static void
+test_reconnect_open_segment(void **state)
+{
+    struct session_table *t = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+
+    (void)state;
+    mkwin(&ev, "4624", "0x10", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0,
+          "10.0.0.5");
+    feed(t, &ev, &rs);
+    mkwin(&ev, "4624", "0x11", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0 + SEC,
+          "10.0.0.6");
+    ev.user = STRV_LIT("CORP\\carol");
+    ev.user_name = STRV_LIT("carol");
+    feed(t, &ev, &rs);
+    /* bob's second RDP logon (another logon id) within the window: its
+     * own session - a session never takes two logon ids. */
+    mkwin(&ev, "4624", "0x12", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0 + 2 * SEC,
+          "10.0.0.7");
+    feed(t, &ev, &rs);
+    assert_int_equal(stats(t).open_now, 3);
+    assert_int_equal(stats(t).merged, 0);
+    recs_clear(&rs);
+    mkwin(&ev, "4778", "0x10", EV_ACTION_RECONNECT, EV_RESULT_SUCCESS,
+          T0 + 900 * SEC, "10.0.0.8");
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rstr(&rs, 0, "end_reason"), "disconnect");
+    assert_string_equal(rstr(&rs, 1, "previous_session_id"),
+                        rstr(&rs, 0, "session_id"));
+    assert_string_equal(rstr(&rs, 1, "src_ip"), "10.0.0.8");
+    assert_int_equal(stats(t).open_now, 3);
+    recs_clear(&rs);
+    session_table_free(t);
+}
+
+/* RCM 1149 then 4625 for the same user: one failed session.  A 1149
+ * alone expires as an attempt. */
+static void
+test_rdp_failed_attempt(void **state)
+{
+    struct session_table *t = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+
+    (void)state;
+    mkwin(&ev, "RCM-1149", NULL, EV_ACTION_LOGIN, EV_RESULT_NONE, T0,
+          "10.0.0.5");
+    feed(t, &ev, &rs);
+    mkwin(&ev, "4625", NULL, EV_ACTION_LOGIN, EV_RESULT_FAILURE, T0 + SEC,
+          "10.0.0.5");
+    ev.result_details = STRV_LIT("Incorrect password (0xC000006A)");
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rstr(&rs, 1, "session_id"), rstr(&rs, 0, "session_id"));
+    assert_string_equal(rstr(&rs, 1, "end_reason"), "failed");
+    assert_int_equal((int)rnum(&rs, 1, "failure_count"), 1);
+    assert_string_equal(rstr(&rs, 1, "result_details"),
+                        "Incorrect password (0xC000006A)");
+    /* A second 4625: a one-shot failure of its own. */
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 3);
+    assert_string_not_equal(rstr(&rs, 2, "session_id"),
+                            rstr(&rs, 0, "session_id"));
+    assert_string_equal(rstr(&rs, 2, "end_reason"), "failed");
+
+    mkwin(&ev, "RCM-1149", NULL, EV_ACTION_LOGIN, EV_RESULT_NONE,
+          T0 + 100 * SEC, "10.0.0.5");
+    feed(t, &ev, &rs);
+    assert_int_equal(session_table_expire(t, T0 + 800 * SEC, emit_cb, &rs), 1);
+    assert_string_equal(rstr(&rs, 4, "end_reason"), "expired");
+    assert_false(rtrue(&rs, 4, "login_successful"));
+    assert_int_equal(stats(t).open_now, 0);
+    recs_clear(&rs);
+    session_table_free(t);
+}
+
+/* Out of order: a logout read before its login (another source was
+ * behind) still closes the right session, with the id its event got. */
+static void
+test_out_of_order(void **state)
+{
+    struct session_table *t = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+    char id[SESSION_ID_LEN];
+
+    (void)state;
+    mk(&ev, "web01", "4242", EV_ACTION_LOGOUT, EV_RESULT_NONE, T0 + 60 * SEC);
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 0);
+    assert_true(strv_present(ev.session_id));
+    memcpy(id, ev.session_id.p, SESSION_ID_LEN);
+    assert_int_equal(stats(t).open_now, 0);
+    mk(&ev, "web01", "4242", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0);
+    ev.src_ip = STRV_LIT("192.0.2.7");
+    feed(t, &ev, &rs);
+    assert_memory_equal(ev.session_id.p, id, SESSION_ID_LEN);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rstr(&rs, 0, "state"), "open");
+    assert_string_equal(rstr(&rs, 1, "state"), "closed");
+    assert_string_equal(rstr(&rs, 1, "end_reason"), "logout");
+    assert_int_equal((int)rnum(&rs, 1, "duration_s"), 60);
+    assert_string_equal(rstr(&rs, 1, "src_ip"), "192.0.2.7");
+    assert_int_equal(stats(t).open_now, 0);
+
+    /* An orphan nobody claims is dropped and counted. */
+    mk(&ev, "web01", "777", EV_ACTION_LOGOUT, EV_RESULT_NONE, T0);
+    feed(t, &ev, &rs);
+    session_table_expire(t, T0 + 3600 * SEC, emit_cb, &rs);
+    assert_int_equal(stats(t).orphans, 1);
+    assert_int_equal(rs.n, 2);
+    recs_clear(&rs);
+    session_table_free(t);
+}
+
+/* Open sessions iterate, save as views and restore into a new table with
+ * their ids, keys and counters; the logout then closes them. */
+static void
+test_restore(void **state)
+{
+    struct session_table *t = table(100, 0, false), *t2 = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+    const struct session *s;
+    struct session_view v;
+    size_t pos = 0, n = 0;
+    char id[SESSION_ID_LEN + 1];
+
+    (void)state;
+    mkwin(&ev, "4624", "0x77", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0,
+          "10.1.2.3");
+    ev.uid = STRV_LIT("S-1-5-21-1-2-3-500");
+    identity_type_user(&ev);
+    feed(t, &ev, &rs);
+    snprintf(id, sizeof(id), "%s", rstr(&rs, 0, "session_id"));
+    mkwin(&ev, "4800", "0x77", EV_ACTION_LOCK, EV_RESULT_NONE, T0 + 5 * SEC,
+          NULL);
+    feed(t, &ev, &rs);
+    mk(&ev, "web01", "99", EV_ACTION_LOGIN, EV_RESULT_FAILURE, T0);
+    feed(t, &ev, &rs);
+    while ((s = session_table_next(t, &pos)) != NULL) {
+        session_view(s, &v);
+        assert_int_equal(session_table_restore(t2, &v), 0);
+        assert_int_equal(session_table_restore(t2, &v), -EEXIST);
+        n++;
+    }
+    assert_int_equal(n, 2);
+    assert_int_equal(stats(t2).restored, 2);
+    assert_int_equal(stats(t2).open_now, 2);
+    v.session_id = STRV_LIT("not-an-id");
+    assert_int_equal(session_table_restore(t2, &v), -EINVAL);
+    recs_clear(&rs);
+    mkwin(&ev, "4634", "0x77", EV_ACTION_LOGOUT, EV_RESULT_NONE, T0 + 100 * SEC,
+          NULL);
+    feed(t2, &ev, &rs);
+    assert_int_equal(rs.n, 1);
+    assert_string_equal(rstr(&rs, 0, "session_id"), id);
+    assert_string_equal(rstr(&rs, 0, "end_reason"), "logout");
+    assert_int_equal((int)rnum(&rs, 0, "duration_s"), 100);
+    assert_int_equal((int)rnum(&rs, 0, "lock_count"), 1);
+    assert_int_equal((int)rnum(&rs, 0, "event_count"), 3);
+    assert_string_equal(rstr(&rs, 0, "uid"), "S-1-5-21-1-2-3-500");
+    assert_string_equal(rstr(&rs, 0, "src_ip"), "10.1.2.3");
+    recs_clear(&rs);
+    session_table_free(t);
+    session_table_free(t2);
+}
+
+/* SIDs are stored packed, and only when they print back as written. */
+static void
+test_uid_forms(void **state)
+{
+    static const char *const uids[] = {
+        "S-1-5-21-3623811015-3361044348-30300820-1013",
+        "S-1-5-18",
+        "S-1-5-021-7",
+        "S-1-5-21-4294967296",
+        "S-1-256-1",
+        "S-1-5-",
+        "S-1-5-1-2-3-4-5-6-7-8-9-10-11-12-13-14-15-16",
+        "1000",
+    };
+    struct session_table *t = table(100, 0, true);
+    struct recs rs = {0};
+    struct event ev;
+    char id[8];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(uids) / sizeof(uids[0]); i++) {
+        snprintf(id, sizeof(id), "%zu", i);
+        mk(&ev, "h", id, EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0);
+        ev.uid = strv_from_cstr(uids[i]);
+        feed(t, &ev, &rs);
+        assert_string_equal(rstr(&rs, rs.n - 1, "uid"), uids[i]);
+    }
+    recs_clear(&rs);
+    session_table_free(t);
+}
+
 int
 main(void)
 {
@@ -728,6 +1069,12 @@ main(void)
         cmocka_unit_test(test_long_strings),
         cmocka_unit_test(test_memory_per_session),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_rdp_story),
+        cmocka_unit_test(test_reconnect_open_segment),
+        cmocka_unit_test(test_rdp_failed_attempt),
+        cmocka_unit_test(test_out_of_order),
+        cmocka_unit_test(test_restore),
+        cmocka_unit_test(test_uid_forms),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
