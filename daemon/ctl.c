@@ -136,7 +136,7 @@ member_int(const cJSON *o, const char *key)
 
 /* The cells of one session record, as text before escaping. */
 static void
-row_texts(const cJSON *o, char since[32], char idle[16], char locked[16],
+row_texts(const cJSON *o, char since[32], char idle[24], char locked[16],
           const char *ret[_COL_MAX])
 {
     const char *start = member_str(o, "start");
@@ -146,7 +146,7 @@ row_texts(const cJSON *o, char since[32], char idle[16], char locked[16],
     if (start != NULL &&
         time_parse_iso(strv_from_cstr(start), 0, &start_us, NULL) == 0)
         ctl_format_since(start_us, since, 32);
-    ctl_format_idle(member_int(o, "idle_s"), idle, 16);
+    ctl_format_idle(member_int(o, "idle_s"), idle, 24);
     snprintf(locked, 16, "%lld", (long long)member_int(o, "lock_count"));
     ret[COL_SESSION] = member_str(o, "session_id");
     ret[COL_HOST] = member_str(o, "hostname");
@@ -164,7 +164,7 @@ row_texts(const cJSON *o, char since[32], char idle[16], char locked[16],
 static int
 row_add(struct ctl *c, const cJSON *o)
 {
-    char since[32], idle[16], locked[16];
+    char since[32], idle[24], locked[16];
     const char *text[_COL_MAX];
     struct row *row;
 
@@ -301,7 +301,7 @@ read_answer(struct ctl *c, int fd)
 {
     char chunk[READ_CHUNK];
     struct buf line;
-    ssize_t n;
+    ssize_t n = 0;
     int r = 0;
 
     buf_init(&line, CTL_LINE_MAX);

@@ -150,8 +150,10 @@ golden_case(const char *dir, const char *base, const char *ext)
     struct buf got;
     int ok;
 
-    snprintf(log, sizeof(log), "%s/%s%s", dir, base, ext);
-    snprintf(exp, sizeof(exp), "%s/%s.expected", dir, base);
+    assert_true(snprintf(log, sizeof(log), "%s/%s%s", dir, base, ext) <
+                (int)sizeof(log));
+    assert_true(snprintf(exp, sizeof(exp), "%s/%s.expected", dir, base) <
+                (int)sizeof(exp));
     data = test_read_file(log, &len);
     assert_non_null(data);
     buf_init(&got, 0);
