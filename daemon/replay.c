@@ -142,11 +142,13 @@ idle_cb(uv_idle_t *h)
             finish(rp);
             return;
         }
+        /* The events are the clock: what went idle before this event's
+         * time ends before it (a batch boundary changes nothing). */
+        if (in->ev.time_us > rp->pipe.max_time_us)
+            pipeline_expire(&rp->pipe, in->ev.time_us);
         pipeline_event(&rp->pipe, &in->ev);
         advance(rp, in);
     }
-    if (rp->pipe.max_time_us != EVENT_TIME_UNSET)
-        pipeline_expire(&rp->pipe, rp->pipe.max_time_us);
     if (pipeline_congested(&rp->pipe))
         uv_idle_stop(&rp->idle);
 }
