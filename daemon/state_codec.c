@@ -242,7 +242,7 @@ get_str(struct state_reader *r, const cJSON *o, const char *name,
     if (!cJSON_IsString(it))
         return bad_member(r, name, "expected a string");
     n = strlen(it->valuestring);
-    if (n > STATE_STR_MAX || n > sizeof(r->rec.store) - r->rec.used)
+    if (n > STATE_STR_READ_MAX || n > sizeof(r->rec.store) - r->rec.used)
         return bad_member(r, name, "too long");
     memcpy(r->rec.store + r->rec.used, it->valuestring, n);
     *ret = strv_make(r->rec.store + r->rec.used, n);

@@ -47,9 +47,13 @@
 #include "../model/session.h"
 
 #define STATE_VERSION 1
-/* Decoded bytes of one string value; longer values are not saved.  Above
- * the session engine's own cap, so every value it keeps fits. */
+/* Bytes of one string value written; longer values are not saved.  Four
+ * times the session engine's own cap, so every value it keeps fits. */
 #define STATE_STR_MAX 1024
+/* Bytes of one string value read back: a raw invalid UTF-8 byte is
+ * written as \u00XX and comes back as two bytes (U+00XX in UTF-8), so
+ * whatever was written reads back. */
+#define STATE_STR_READ_MAX (2 * STATE_STR_MAX)
 /* String members of one session line: nine of the session, three per
  * source. */
 #define STATE_STRINGS (9 + 3 * SESSION_SOURCES_MAX)
@@ -66,7 +70,7 @@
 struct state_record {
     struct session_view v;
     size_t used; /* bytes of `store` in use */
-    char store[STATE_STRINGS * STATE_STR_MAX];
+    char store[STATE_STRINGS * STATE_STR_READ_MAX];
 };
 
 /* How a line fed to the reader ended. */
