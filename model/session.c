@@ -106,13 +106,21 @@ enum sfield {
     F_SRC_IP,
     F_RESULT_DETAILS,
     F_AUTH,
-    F_FMT0,
+    F_REC0,
+    /* Fields from here on are only interned (a format or event code from
+     * the parsers' fixed vocabularies): no length byte of their own. */
+    _F_BLOB = F_REC0 + SESSION_SOURCES_MAX,
+    F_FMT0 = _F_BLOB,
     F_CODE0 = F_FMT0 + SESSION_SOURCES_MAX,
-    F_REC0 = F_CODE0 + SESSION_SOURCES_MAX,
-    _F_MAX = F_REC0 + SESSION_SOURCES_MAX,
+    _F_MAX = F_CODE0 + SESSION_SOURCES_MAX,
 };
-#define F_INTERN_FIRST F_AUTH
-#define F_INTERN_N (F_REC0 - F_AUTH)
+/* Interned fields: auth_method (in the blob when the pool is full) and the
+ * vocabulary fields; iref[] index of each. */
+#define F_INTERN_N (1 + _F_MAX - _F_BLOB)
+#define IREF(f) ((f) == F_AUTH ? 0 : (f)-_F_BLOB + 1)
+/* Pool entries auth_method (which a remote host chooses) may take; the
+ * rest stays for the vocabulary fields. */
+#define SESSION_INTERN_AUTH_MAX 96
 
 enum heap_id {
     HEAP_OPEN = 0,
@@ -159,7 +167,7 @@ struct session {
     uint16_t lidx; /* index within its chunk */
     uint16_t lock_count;
     uint16_t src_port;
-    uint8_t slen[_F_MAX];      /* value lengths */
+    uint8_t slen[_F_BLOB];     /* value lengths */
     uint8_t iref[F_INTERN_N];  /* intern pool index + 1, 0: not */
     uint8_t name_off, dom_off; /* in user, when SF_SUB_* */
     int8_t logon_type;
@@ -600,6 +608,7 @@ intern_get(struct intern *in, struct strv v)
 #define SID_SUB_MAX 15
 #define SID_PACKED_MAX (2 + 4 * SID_SUB_MAX)
 #define SID_TEXT_MAX (4 + 3 + SID_SUB_MAX * 11)
+_Static_assert(SID_TEXT_MAX <= SESSION_UID_TEXT_MAX, "a view holds any SID");
 
 static size_t
 sid_format(const unsigned char *p, size_t n, char *out)
@@ -674,9 +683,9 @@ sid_pack(struct strv v, unsigned char *out)
 static bool
 stored_in_blob(const struct session *s, int f)
 {
-    if (s->slen[f] == 0)
+    if (f >= _F_BLOB || s->slen[f] == 0)
         return false;
-    if (f >= F_INTERN_FIRST && f < F_REC0 && s->iref[f - F_INTERN_FIRST])
+    if (f == F_AUTH && s->iref[0])
         return false;
     if ((f == F_USER_NAME && s->sub_name) || (f == F_USER_DOMAIN && s->sub_dom))
         return false;
@@ -689,12 +698,17 @@ sget(const struct session_table *t, const struct session *s, int f)
 {
     const char *blob = s->ext ? s->ext : s->inl;
     size_t off = 0;
+    unsigned k;
 
+    if (f >= _F_BLOB || f == F_AUTH) {
+        k = s->iref[IREF(f)];
+        if (k != 0)
+            return strv_make(t->intern.str[k - 1], t->intern.len[k - 1]);
+        if (f >= _F_BLOB)
+            return STRV_NULL;
+    }
     if (s->slen[f] == 0)
         return STRV_NULL;
-    if (f >= F_INTERN_FIRST && f < F_REC0 && s->iref[f - F_INTERN_FIRST])
-        return strv_make(t->intern.str[s->iref[f - F_INTERN_FIRST] - 1],
-                         s->slen[f]);
     if (f == F_USER_NAME && s->sub_name)
         return strv_make(sget(t, s, F_USER).p + s->name_off, s->slen[f]);
     if (f == F_USER_DOMAIN && s->sub_dom)
@@ -705,30 +719,47 @@ sget(const struct session_table *t, const struct session *s, int f)
     return strv_make(blob + off, s->slen[f]);
 }
 
-/* Every field as text; uid decoded into uidbuf (SID_TEXT_MAX bytes). */
+/* Every field as stored: text, except a uid packed as a SID when
+ * s->uid_sid (decode_uid() makes it text). */
 static void
 get_strings(const struct session_table *t, const struct session *s,
-            struct strv *vals, char *uidbuf)
+            struct strv *vals)
 {
-    for (int f = 0; f < _F_MAX; f++)
-        vals[f] = sget(t, s, f);
-    if (s->uid_sid)
-        vals[F_UID] =
-            strv_make(uidbuf, sid_format((const unsigned char *)vals[F_UID].p,
-                                         vals[F_UID].n, uidbuf));
+    const char *blob = s->ext ? s->ext : s->inl;
+    size_t off = 0;
+
+    /* One pass over the blob (sget() walks it from the start per field). */
+    for (int f = 0; f < _F_MAX; f++) {
+        if (stored_in_blob(s, f)) {
+            vals[f] = strv_make(blob + off, s->slen[f]);
+            off += s->slen[f];
+        } else {
+            vals[f] = sget(t, s, f);
+        }
+    }
+}
+
+/* The uid of s as text; a packed SID is printed into buf (SID_TEXT_MAX
+ * bytes). */
+static struct strv
+decode_uid(const struct session *s, struct strv v, char *buf)
+{
+    if (!s->uid_sid)
+        return v;
+    return strv_make(buf, sid_format((const unsigned char *)v.p, v.n, buf));
 }
 
 /*
- * Store vals[] (text; views that may point into the session itself) as
- * the session's strings.  Returns 0, or -ENOMEM with the session
- * unchanged.
+ * Store vals[] (text, but the uid already packed when uid_packed; views
+ * that may point into the session itself) as the session's strings.
+ * Returns 0, or -ENOMEM with the session unchanged.
  */
 static int
 set_strings(struct session_table *t, struct session *s,
-            const struct strv *in_vals)
+            const struct strv *in_vals, bool uid_packed)
 {
-    char tmp[_F_MAX * SESSION_STR_MAX];
-    uint8_t slen[_F_MAX], iref[F_INTERN_N];
+    char tmp[_F_BLOB * SESSION_STR_MAX];
+    uint8_t slen[_F_BLOB], iref[F_INTERN_N];
     unsigned char sid[SID_PACKED_MAX];
     size_t total = 0, sidn = 0;
     bool sub_name = false, sub_dom = false;
@@ -743,12 +774,22 @@ set_strings(struct session_table *t, struct session *s,
         struct strv v = vals[f];
         const char *hit;
 
-        slen[f] = (uint8_t)v.n;
+        if (f < _F_BLOB)
+            slen[f] = (uint8_t)v.n;
         if (v.n == 0)
             continue;
-        if (f >= F_INTERN_FIRST && f < F_REC0 &&
-            (iref[f - F_INTERN_FIRST] = (uint8_t)intern_get(&t->intern, v)))
-            continue;
+        if (f >= _F_BLOB || f == F_AUTH) {
+            unsigned k = s->iref[IREF(f)];
+
+            /* Already interned (it came from the pool): no lookup. */
+            if (k == 0 || t->intern.str[k - 1] != v.p)
+                k = f == F_AUTH && t->intern.n >= SESSION_INTERN_AUTH_MAX
+                        ? 0
+                        : intern_get(&t->intern, v);
+            iref[IREF(f)] = (uint8_t)k;
+            if (k != 0 || f >= _F_BLOB)
+                continue; /* a vocabulary field the full pool drops */
+        }
         if ((f == F_USER_NAME || f == F_USER_DOMAIN) && vals[F_USER].n >= v.n &&
             (hit = memmem(vals[F_USER].p, vals[F_USER].n, v.p, v.n)) != NULL) {
             /* user_name and user_domain are nearly always part of user
@@ -760,6 +801,12 @@ set_strings(struct session_table *t, struct session *s,
                 sub_dom = true;
                 dom_off = (uint8_t)(hit - vals[F_USER].p);
             }
+            continue;
+        }
+        if (f == F_UID && uid_packed) {
+            sidn = v.n;
+            memcpy(tmp + total, v.p, v.n);
+            total += v.n;
             continue;
         }
         if (f == F_UID && (sidn = sid_pack(v, sid)) > 0) {
@@ -856,16 +903,24 @@ heap_reserve(struct heap *h, size_t n)
     return 0;
 }
 
-/* Capacity must have been reserved. */
+/* Capacity must have been reserved.  The session ages from `key` (at
+ * least its last activity). */
 static void
-heap_push(struct session_table *t, enum heap_id id, struct session *s)
+heap_push_at(struct session_table *t, enum heap_id id, struct session *s,
+             int64_t key)
 {
     struct heap *h = &t->heaps[id];
 
     s->heap = id;
-    s->heap_key = s->last_us;
+    s->heap_key = key > s->last_us ? key : s->last_us;
     h->a[h->n] = sidx(s);
     heap_up(t, h, h->n++);
+}
+
+static void
+heap_push(struct session_table *t, enum heap_id id, struct session *s)
+{
+    heap_push_at(t, id, s, s->last_us);
 }
 
 static void
@@ -1035,6 +1090,21 @@ keys_drop(struct session_table *t, struct session *s)
 
 /* ---- the merge index ---- */
 
+static bool
+ascii_case_eq(struct strv a, struct strv b)
+{
+    if (a.n != b.n)
+        return false;
+    for (size_t i = 0; i < a.n; i++) {
+        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
+
+        if ((x >= 'A' && x <= 'Z' ? x + 32 : x) !=
+            (y >= 'A' && y <= 'Z' ? y + 32 : y))
+            return false;
+    }
+    return true;
+}
+
 static uint64_t
 user_key(uint32_t host, struct strv user)
 {
@@ -1073,7 +1143,7 @@ merge_put(struct session_table *t, struct session *s, uint64_t ukey)
     b = &t->merge[(ukey % SESSION_MERGE_BUCKETS) * SESSION_MERGE_WAYS];
     victim = b;
     for (int w = 0; w < SESSION_MERGE_WAYS; w++) {
-        if (b[w].ukey == 0 || b[w].sid == s->id) {
+        if (b[w].ukey == 0 || (b[w].ukey == ukey && b[w].sid == s->id)) {
             victim = &b[w];
             break;
         }
@@ -1084,14 +1154,22 @@ merge_put(struct session_table *t, struct session *s, uint64_t ukey)
         .ukey = ukey, .sid = s->id, .time_us = s->start_us, .idx = sidx(s)};
 }
 
-/* The latest open session of the same host and user, begun within the
- * merge window of `when`, that accepts the event; NULL. */
-static bool merge_accepts(const struct session *s, const struct event *ev);
+/* What a merge lookup knows of the event. */
+struct merge_q {
+    const struct event *ev;
+    int64_t when;
+    uint64_t linked; /* key of the 4624's linked logon id, 0: none */
+};
 
+static bool merge_accepts(const struct session_table *t,
+                          const struct session *s, const struct merge_q *q);
+
+/* The latest open session of the same host and user (ukey), begun within
+ * the merge window, that accepts the event; NULL. */
 static struct session *
-merge_find(struct session_table *t, uint64_t ukey, int64_t when,
-           const struct event *ev)
+merge_find(struct session_table *t, uint64_t ukey, const struct merge_q *q)
 {
+    int64_t when = q->when;
     struct merge_ent *b;
     struct session *best = NULL;
 
@@ -1106,7 +1184,13 @@ merge_find(struct session_table *t, uint64_t ukey, int64_t when,
             d < -SESSION_MERGE_WINDOW_US || b[w].idx >= t->used)
             continue;
         s = S(t, b[w].idx);
-        if (s->id != b[w].sid || s->phase != PH_LIVE || !merge_accepts(s, ev))
+        if (s->id != b[w].sid || !merge_accepts(t, s, q))
+            continue;
+        /* A login read after its disconnect (channels forwarded apart
+         * arrive apart) still belongs to the segment it began. */
+        if (s->phase != PH_LIVE &&
+            !((s->phase == PH_DORMANT || s->phase == PH_ENDED) &&
+              q->ev->action == EV_ACTION_LOGIN && q->when <= s->last_us))
             continue;
         if (best == NULL || s->start_us > best->start_us)
             best = s;
@@ -1304,6 +1388,7 @@ absorb_strings(struct session_table *t, struct session *s,
         int f;
         size_t off;
     } fill[] = {
+        {F_LOGIN_ID, offsetof(struct event, login_id)},
         {F_USER, offsetof(struct event, user)},
         {F_USER_NAME, offsetof(struct event, user_name)},
         {F_USER_DOMAIN, offsetof(struct event, user_domain)},
@@ -1312,46 +1397,61 @@ absorb_strings(struct session_table *t, struct session *s,
         {F_AUTH, offsetof(struct event, auth_method)},
     };
     struct strv vals[_F_MAX];
-    char uidbuf[SID_TEXT_MAX];
     bool success = ev->result != EV_RESULT_FAILURE;
     bool new_addr =
         ev->action == EV_ACTION_RECONNECT && strv_present(ev->src_ip);
-    bool changed = false;
+    bool set_auth = success && ev->action == EV_ACTION_LOGIN &&
+                    strv_present(ev->auth_method) &&
+                    !strv_eq(sget(t, s, F_AUTH), cap_str(ev->auth_method));
+    bool set_addr =
+        new_addr && !strv_eq(sget(t, s, F_SRC_IP), cap_str(ev->src_ip));
+    bool set_details =
+        ev->result == EV_RESULT_FAILURE && strv_present(ev->result_details);
+    /* "vagrant" (RCM 1149 without a domain) becomes "WINDOMAIN\\vagrant"
+     * when the 4624 of the same logon names the domain. */
+    bool set_user = s->slen[F_USER_DOMAIN] == 0 && s->slen[F_USER] != 0 &&
+                    strv_present(ev->user_domain) &&
+                    ascii_case_eq(sget(t, s, F_USER), cap_str(ev->user_name));
+    bool changed = set_auth || set_addr || set_details || set_user ||
+                   s->n_sources < SESSION_SOURCES_MAX;
     int rc;
 
-    get_strings(t, s, vals, uidbuf);
-    for (size_t i = 0; i < sizeof(fill) / sizeof(fill[0]); i++) {
-        struct strv v = *(const struct strv *)((const char *)ev + fill[i].off);
-
-        if (strv_present(v) && !strv_present(vals[fill[i].f])) {
-            vals[fill[i].f] = v;
-            changed = true;
-        }
-    }
-    if (success && ev->action == EV_ACTION_LOGIN &&
-        strv_present(ev->auth_method) &&
-        !strv_eq(vals[F_AUTH], cap_str(ev->auth_method))) {
-        vals[F_AUTH] = ev->auth_method;
-        changed = true;
-    }
-    if (new_addr && !strv_eq(vals[F_SRC_IP], cap_str(ev->src_ip))) {
-        vals[F_SRC_IP] = ev->src_ip;
-        changed = true;
-    }
-    if (ev->result == EV_RESULT_FAILURE && strv_present(ev->result_details)) {
-        vals[F_RESULT_DETAILS] = ev->result_details;
-        changed = true;
-    }
-    if (s->n_sources < SESSION_SOURCES_MAX) {
-        vals[F_FMT0 + s->n_sources] = ev->format;
-        vals[F_CODE0 + s->n_sources] = ev->event_code;
-        vals[F_REC0 + s->n_sources] = ev->record_id;
-        changed = true;
-    }
+    /* Most events after the first few add nothing: decide that from the
+     * lengths alone before unpacking the strings. */
+    for (size_t i = 0; !changed && i < sizeof(fill) / sizeof(fill[0]); i++)
+        changed = s->slen[fill[i].f] == 0 &&
+                  strv_present(
+                      *(const struct strv *)((const char *)ev + fill[i].off));
     if (changed) {
-        rc = set_strings(t, s, vals);
+        get_strings(t, s, vals);
+        for (size_t i = 0; i < sizeof(fill) / sizeof(fill[0]); i++) {
+            struct strv v =
+                *(const struct strv *)((const char *)ev + fill[i].off);
+
+            if (strv_present(v) && !strv_present(vals[fill[i].f]))
+                vals[fill[i].f] = v;
+        }
+        if (set_auth)
+            vals[F_AUTH] = ev->auth_method;
+        if (set_addr)
+            vals[F_SRC_IP] = ev->src_ip;
+        if (set_details)
+            vals[F_RESULT_DETAILS] = ev->result_details;
+        if (set_user) {
+            vals[F_USER] = ev->user;
+            vals[F_USER_NAME] = ev->user_name;
+            vals[F_USER_DOMAIN] = ev->user_domain;
+        }
+        if (s->n_sources < SESSION_SOURCES_MAX) {
+            vals[F_FMT0 + s->n_sources] = ev->format;
+            vals[F_CODE0 + s->n_sources] = ev->event_code;
+            vals[F_REC0 + s->n_sources] = ev->record_id;
+        }
+        rc = set_strings(t, s, vals, s->uid_sid);
         if (rc < 0)
             return rc;
+        if (set_user)
+            s->username_type = ev->username_type;
     }
     if (s->n_sources < SESSION_SOURCES_MAX)
         s->src_time[s->n_sources++] = when;
@@ -1411,7 +1511,6 @@ static struct session *
 session_new(struct session_table *t, struct event *ev, int64_t when,
             uint64_t hash, enum heap_id h, const struct out *o)
 {
-    struct strv none[_F_MAX] = {{0}};
     struct session *s;
     int64_t host;
 
@@ -1429,8 +1528,7 @@ session_new(struct session_table *t, struct event *ev, int64_t when,
     s->start_us = s->last_us = when;
     s->successful = ev->result != EV_RESULT_FAILURE;
     s->phase = h == HEAP_PENDING ? PH_PENDING : PH_LIVE;
-    none[F_LOGIN_ID] = ev->login_id;
-    if (set_strings(t, s, none) < 0 || session_touch(t, s, ev, when) < 0)
+    if (session_touch(t, s, ev, when) < 0)
         goto fail_slot;
     session_make_id(t, s, ev, h == HEAP_PENDING);
     make_room(t, o);
@@ -1479,30 +1577,99 @@ is_merge_event(const struct event *ev)
  * failure only on an attempt without result; a reconnect only on a
  * segment that itself began with a reconnect. */
 static bool
-merge_accepts(const struct session *s, const struct event *ev)
+has_key(const struct session *s, uint64_t hash)
 {
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (s->keys[k] == hash)
+            return true;
+    return false;
+}
+
+/*
+ * Whether the recent open session s is the logon the event reports.
+ * Another connection of the same user is another session: the addresses
+ * must agree, a console logon is not an RDP one, a logon before a
+ * reconnect is not part of it.  A session takes one key of each kind - a
+ * logon id (or the linked one of its split token) and a terminal-services
+ * session id; a failure only ends an attempt without result (1149); a
+ * reconnect joins the segment another report of it began, or a 1149.
+ */
+static bool
+merge_accepts(const struct session_table *t, const struct session *s,
+              const struct merge_q *q)
+{
+    const struct event *ev = q->ev;
+    bool attempt = !s->successful && s->failure_count == 0 && s->keys[0] == 0;
+
     if (!(s->flags & SF_MERGE))
         return false;
     if (ev->result == EV_RESULT_FAILURE)
-        return !s->successful && s->failure_count == 0 && s->keys[0] == 0;
-    if (ev->action == EV_ACTION_RECONNECT && !(s->flags & SF_RECONNECT))
+        return attempt;
+    if (ev->action == EV_ACTION_RECONNECT && !(s->flags & SF_RECONNECT) &&
+        !attempt)
+        return false;
+    if (ev->action == EV_ACTION_LOGIN && (s->flags & SF_RECONNECT) &&
+        q->when < s->start_us)
+        return false;
+    if (strv_present(ev->src_ip) && s->slen[F_SRC_IP] != 0 &&
+        !strv_eq(sget(t, s, F_SRC_IP), cap_str(ev->src_ip)))
+        return false;
+    if (ev->action == EV_ACTION_LOGIN && ev->login_type != 0 &&
+        s->login_type != 0 && ev->login_type != s->login_type)
         return false;
     if (!strv_present(ev->login_id))
         return true;
     if (s->keys[SESSION_KEYS_MAX - 1] != 0)
         return false;
-    return !(s->flags & (is_logon_id(ev->login_id) ? SF_KEY_LOGON : SF_KEY_TS));
+    if (is_logon_id(ev->login_id))
+        return !(s->flags & SF_KEY_LOGON) ||
+               (q->linked != 0 && has_key(s, q->linked));
+    return !(s->flags & SF_KEY_TS);
 }
 
+/* Make s findable by the merge index: under the user's name and, when
+ * known, the SID (Winlogon 7001 has only the SID). */
 static void
-merge_register(struct session_table *t, struct session *s,
-               const struct event *ev)
+merge_register(struct session_table *t, struct session *s)
 {
-    struct strv name = merge_name(ev);
+    struct strv name = sget(t, s, F_USER_NAME);
+    char buf[SID_TEXT_MAX];
+    struct strv uid = decode_uid(s, sget(t, s, F_UID), buf);
 
     s->flags |= SF_MERGE;
+    if (!strv_present(name))
+        name = sget(t, s, F_USER);
     if (strv_present(name))
         merge_put(t, s, user_key(s->host, name));
+    if (strv_present(uid))
+        merge_put(t, s, user_key(s->host, uid));
+}
+
+/* The session the merge index has for the event: by name, then by SID. */
+static struct session *
+merge_lookup(struct session_table *t, const struct event *ev, int64_t when)
+{
+    struct merge_q q = {.ev = ev, .when = when};
+    struct strv name = merge_name(ev), uid = cap_str(ev->uid);
+    struct strv linked = cap_str(ev->logon[EV_LOGON_USER_LINKED_ID]);
+    struct session *s = NULL;
+    int64_t host;
+
+    if (!is_merge_event(ev) || t->merge == NULL ||
+        (!strv_present(name) && !strv_present(uid)))
+        return NULL;
+    host = host_get(&t->hosts, cap_str(ev->hostname));
+    if (host < 0)
+        return NULL;
+    t->hosts.a[host].refs++;
+    if (strv_present(linked))
+        q.linked = key_hash(cap_str(ev->hostname), linked, ev->boot_id);
+    if (strv_present(name))
+        s = merge_find(t, user_key((uint32_t)host, name), &q);
+    if (s == NULL && strv_present(uid))
+        s = merge_find(t, user_key((uint32_t)host, uid), &q);
+    host_unref(&t->hosts, (uint32_t)host);
+    return s;
 }
 
 /* Open a session for the event and emit its record. */
@@ -1527,7 +1694,7 @@ session_open(struct session_table *t, struct event *ev, int64_t when,
         t->stats.reconnects++;
     }
     if (is_merge_event(ev))
-        merge_register(t, s, ev);
+        merge_register(t, s);
     tag_event(t, ev, s);
     emit_record(o, s);
     return 0;
@@ -1581,31 +1748,75 @@ session_reconnect(struct session_table *t, struct session *old,
 {
     uint64_t keys[SESSION_KEYS_MAX];
     struct strv vals[_F_MAX];
-    char uidbuf[SID_TEXT_MAX];
     uint8_t flags = old->flags & (SF_MERGE | SF_KEY_LOGON | SF_KEY_TS);
-    struct session *s;
+    struct session *s = merge_lookup(t, ev, when);
+    bool uid_packed;
+    int rc;
 
+    if (key_reserve(t, SESSION_KEYS_MAX) < 0)
+        return -ENOMEM;
     /* The new session takes the keys over: find it by them from now. */
     memcpy(keys, old->keys, sizeof(keys));
     if (old->phase == PH_LIVE)
         session_close(t, old, SESSION_END_DISCONNECT, when, o);
-    if (old->phase == PH_DORMANT || old->phase == PH_ENDED) {
+    if (old->phase == PH_DORMANT &&
+        heap_reserve(&t->heaps[HEAP_ENDED], t->heaps[HEAP_ENDED].n + 1) == 0) {
+        /* The ended segment lingers without keys for the merge window: a
+         * logon report read late (another channel) still finds it. */
+        keys_drop(t, old);
+        heap_remove(t, old);
+        old->phase = PH_ENDED;
+        heap_push_at(t, HEAP_ENDED, old, when);
+    } else if (old->phase == PH_DORMANT || old->phase == PH_ENDED) {
         session_untable(t, old);
         session_bury(t, old);
-    } else {
-        memset(old->keys, 0, sizeof(old->keys));
     }
-    /* session_new() cannot fail for lack of key room: old's were freed. */
-    s = session_new(t, ev, when, 0, HEAP_OPEN, o);
-    if (s == NULL)
-        return -ENOMEM;
-    get_strings(t, old, vals, uidbuf);
-    for (int f = F_FMT0; f < _F_MAX; f++)
-        vals[f] = sget(t, s, f);
+    memset(old->keys, 0, sizeof(old->keys));
+    if (s != NULL && (s->flags & SF_RECONNECT)) {
+        /* Another report (LSM 25 after 4778) of a reconnect that already
+         * began a segment: it joins it and brings its keys. */
+        for (int k = 0; k < SESSION_KEYS_MAX; k++)
+            if (keys[k] != 0 && !has_key(s, keys[k]))
+                for (int j = 0; j < SESSION_KEYS_MAX; j++)
+                    if (s->keys[j] == 0) {
+                        s->keys[j] = keys[k];
+                        key_put(t->slots, t->mask, keys[k], sidx(s));
+                        t->keyed++;
+                        break;
+                    }
+        s->flags |= flags & (SF_KEY_LOGON | SF_KEY_TS);
+        t->stats.merged++;
+        rc = session_touch(t, s, ev, when);
+        tag_event(t, ev, s);
+        return rc;
+    }
+    if (s != NULL) {
+        /* The 1149 that announced the reconnect becomes its session. */
+        t->stats.merged++;
+        rc = session_touch(t, s, ev, when);
+        if (rc == 0)
+            rc = session_promote(t, s);
+        if (rc < 0)
+            return rc;
+    } else {
+        /* Cannot fail for lack of key room: old's keys were freed. */
+        s = session_new(t, ev, when, 0, HEAP_OPEN, o);
+        if (s == NULL)
+            return -ENOMEM;
+    }
+    get_strings(t, old, vals);
+    for (int f = F_REC0; f < _F_MAX; f++)
+        if (f < F_REC0 + SESSION_SOURCES_MAX || f >= _F_BLOB)
+            vals[f] = sget(t, s, f); /* the sources: the new session's */
     vals[F_RESULT_DETAILS] = STRV_NULL;
     if (strv_present(ev->src_ip))
         vals[F_SRC_IP] = sget(t, s, F_SRC_IP);
-    if (set_strings(t, s, vals) == 0) {
+    uid_packed = old->uid_sid;
+    if (!strv_present(vals[F_UID])) {
+        vals[F_UID] = sget(t, s, F_UID);
+        uid_packed = s->uid_sid;
+    }
+    if (set_strings(t, s, vals, uid_packed) == 0) {
         s->username_type = old->username_type;
         s->user_id_type = old->user_id_type;
         s->user_type = old->user_type;
@@ -1622,13 +1833,8 @@ session_reconnect(struct session_table *t, struct session *old,
             t->keyed++;
         }
     t->stats.reconnects++;
-    if (s->flags & SF_MERGE) {
-        struct strv name =
-            strv_present(vals[F_USER_NAME]) ? vals[F_USER_NAME] : vals[F_USER];
-
-        if (strv_present(name))
-            merge_put(t, s, user_key(s->host, name));
-    }
+    if (s->flags & SF_MERGE)
+        merge_register(t, s);
     tag_event(t, ev, s);
     emit_record(o, s);
     return 0;
@@ -1697,6 +1903,9 @@ session_claim(struct session_table *t, struct session *s, struct event *ev,
     rc = heap_reserve(&t->heaps[h], t->heaps[h].n + 1);
     if (rc < 0)
         return rc;
+    /* The logon begins at its login, also when its 4672 came first. */
+    if (when > s->start_us)
+        s->start_us = when;
     rc = session_touch(t, s, ev, when);
     heap_remove(t, s);
     s->phase = PH_LIVE;
@@ -1707,11 +1916,14 @@ session_claim(struct session_table *t, struct session *s, struct event *ev,
     t->stats.opened++;
     t->stats.open_now++;
     if (is_merge_event(ev))
-        merge_register(t, s, ev);
+        merge_register(t, s);
     tag_event(t, ev, s);
-    emit_record(o, s);
+    /* Records are rendered after the call: one that closes at once is
+     * written once, closed (as a one-shot failure is). */
     if (why != SESSION_END_NONE)
         session_close(t, s, why, end, o);
+    else
+        emit_record(o, s);
     return rc;
 }
 
@@ -1742,19 +1954,9 @@ static int
 open_or_join(struct session_table *t, struct event *ev, int64_t when,
              uint64_t hash, const struct out *o)
 {
-    struct session *s = NULL;
-    struct strv name = merge_name(ev);
+    struct session *s = merge_lookup(t, ev, when);
     int rc;
 
-    if (is_merge_event(ev) && strv_present(name)) {
-        int64_t host = host_get(&t->hosts, cap_str(ev->hostname));
-
-        if (host >= 0) {
-            t->hosts.a[host].refs++;
-            s = merge_find(t, user_key((uint32_t)host, name), when, ev);
-            host_unref(&t->hosts, (uint32_t)host);
-        }
-    }
     if (s == NULL) {
         if (hash != 0)
             return session_open(t, ev, when, hash, o);
@@ -1772,8 +1974,15 @@ open_or_join(struct session_table *t, struct event *ev, int64_t when,
         key_add(t, s, hash, ev->login_id);
     }
     rc = session_touch(t, s, ev, when);
+    merge_register(t, s); /* known by a name or SID it lacked, maybe */
+    if (ev->action == EV_ACTION_RECONNECT && !(s->flags & SF_RECONNECT)) {
+        s->flags |= SF_RECONNECT;
+        t->stats.reconnects++;
+    }
     tag_event(t, ev, s);
-    if (ev->result == EV_RESULT_FAILURE) {
+    if (s->phase == PH_DORMANT || s->phase == PH_ENDED) {
+        emit_record(o, s); /* the closed record, now with this logon */
+    } else if (ev->result == EV_RESULT_FAILURE) {
         /* The attempt (1149) failed: its 4625 closes it. */
         s->failure_count = 1;
         session_close(t, s, SESSION_END_FAILED, when, o);
@@ -1782,6 +1991,23 @@ open_or_join(struct session_table *t, struct event *ev, int64_t when,
         int rc2 = session_promote(t, s);
 
         rc = rc < 0 ? rc : rc2;
+        emit_record(o, s);
+    }
+    return rc;
+}
+
+/* An event for a closed session that still holds its keys (another report
+ * of its logoff or disconnect, or a 4672 read late): it is tagged, and
+ * admin rights it adds are written as an update of the closed record. */
+static int
+closed_report(struct session_table *t, struct session *s, struct event *ev,
+              int64_t when, const struct out *o)
+{
+    int rc = 0;
+
+    tag_event(t, ev, s);
+    if (ev->admin && !s->admin && when <= s->last_us) {
+        rc = session_touch(t, s, ev, when);
         emit_record(o, s);
     }
     return rc;
@@ -1796,9 +2022,14 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
     int rc = 0, rc2;
 
     if (s->phase == PH_PENDING) {
+        /* An orphan logout is claimed by a login before it; a 4672 or a
+         * lock also by one just after it (Windows writes 4672 before the
+         * 4624 it belongs to, microseconds apart). */
         if ((ev->action == EV_ACTION_LOGIN ||
              ev->action == EV_ACTION_RECONNECT) &&
-            when <= s->last_us)
+            (when <= s->last_us ||
+             (s->end_reason == SESSION_END_NONE &&
+              when - s->last_us <= SESSION_MERGE_WINDOW_US)))
             return session_claim(t, s, ev, when, o);
         if (ev->action == EV_ACTION_LOGIN ||
             ev->action == EV_ACTION_RECONNECT) {
@@ -1817,8 +2048,7 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
             session_drop(t, s);
             return open_or_join(t, ev, when, hash, o);
         }
-        tag_event(t, ev, s); /* another report of the logoff */
-        return 0;
+        return closed_report(t, s, ev, when, o);
     }
     if (s->phase == PH_DORMANT) {
         switch (ev->action) {
@@ -1846,8 +2076,7 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
         default:
             break;
         }
-        tag_event(t, ev, s);
-        return 0;
+        return closed_report(t, s, ev, when, o);
     }
     switch (ev->action) {
     case EV_ACTION_RECONNECT:
@@ -1957,9 +2186,10 @@ session_table_feed(struct session_table *t, struct event *ev,
 static bool
 idle_past(const struct session *s, int64_t now_us, int64_t timeout)
 {
-    /* now - last > timeout, without overflow */
-    return s->last_us < now_us &&
-           (uint64_t)now_us - (uint64_t)s->last_us > (uint64_t)timeout;
+    /* now - key > timeout, without overflow; the key is the last activity
+     * (heap_top() has brought it up to date) or a later linger start. */
+    return s->heap_key < now_us &&
+           (uint64_t)now_us - (uint64_t)s->heap_key > (uint64_t)timeout;
 }
 
 /*
@@ -2077,9 +2307,8 @@ session_view(const struct session *s, struct session_view *ret)
 {
     const struct session_table *t = table_of(s);
     struct strv vals[_F_MAX];
-    char uidbuf[SID_TEXT_MAX];
 
-    get_strings(t, s, vals, uidbuf);
+    get_strings(t, s, vals);
     *ret = (struct session_view){
         .state = (enum session_state)s->state,
         .end_reason = (enum session_end_reason)s->end_reason,
@@ -2109,11 +2338,7 @@ session_view(const struct session *s, struct session_view *ret)
         .last_us = s->last_us,
         .flags = s->flags & SF_SAVED_MASK,
     };
-    ret->uid = vals[F_UID];
-    if (s->uid_sid) {
-        memcpy(ret->uid_buf, uidbuf, vals[F_UID].n);
-        ret->uid = strv_make(ret->uid_buf, vals[F_UID].n);
-    }
+    ret->uid = decode_uid(s, vals[F_UID], ret->uid_buf);
     memcpy(ret->keys, s->keys, sizeof(ret->keys));
     id_hex(s->id, ret->id_buf);
     ret->session_id = strv_make(ret->id_buf, SESSION_ID_LEN);
@@ -2228,7 +2453,7 @@ session_table_restore(struct session_table *t, const struct session_view *v)
         vals[F_REC0 + i] = v->sources[i].record_id;
         s->src_time[i] = v->sources[i].time_us;
     }
-    if (set_strings(t, s, vals) < 0) {
+    if (set_strings(t, s, vals, false) < 0) {
         slot_release(t, s);
         goto fail;
     }

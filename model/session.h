@@ -97,9 +97,10 @@ const char *session_end_reason_name(enum session_end_reason r);
 /* Contributing events kept per session (the first ones); event_count has
  * the total. */
 #define SESSION_SOURCES_MAX 4
-/* Keys one session is found by (a merged RDP session: its logon id and
- * its terminal-services session id). */
-#define SESSION_KEYS_MAX 2
+/* Keys one session is found by: a merged logon is known by its logon id,
+ * the linked logon id of its split token (UAC: two 4624s, elevated and
+ * not) and its terminal-services session id. */
+#define SESSION_KEYS_MAX 3
 /* Longest uid text a view rebuilds (a SID of 15 sub-authorities). */
 #define SESSION_UID_TEXT_MAX 192
 
