@@ -446,7 +446,7 @@ static struct session_table *
 table(void)
 {
     struct session_limits lim = {.idle_timeout_us = 3600LL * 1000000,
-                                 .max_open = 1000};
+                                 .max_open = 20000};
     struct session_table *t = session_table_new(&lim);
 
     assert_non_null(t);
@@ -608,6 +608,50 @@ test_periodic_save_in_slices(void **state)
     free(s);
 }
 
+/*
+ * A stop while a periodic save is at `phase` (writing its slices, or
+ * fsyncing on the pool): the final save replaces it, every session is in
+ * the file, no temporary stays, and the loop closes cleanly.
+ */
+static void
+stop_during(enum state_phase phase)
+{
+    struct session_table *t = table(), *t2 = table();
+    char *dir = test_tmpdir();
+    struct state_saver *s = malloc(sizeof(*s));
+    uint64_t activity = 1;
+    uv_loop_t loop;
+    int turns = 0;
+
+    setenv(STATE_INTERVAL_ENV, "1", 1);
+    uv_loop_init(&loop);
+    feed_logins(t, 3 * STATE_SAVE_SLICE); /* three slices */
+    assert_int_equal(state_saver_init(s, &loop, t, &activity, dir), 0);
+    unsetenv(STATE_INTERVAL_ENV);
+    while (s->phase != phase) {
+        assert_true(++turns < 100000);
+        uv_run(&loop, UV_RUN_ONCE);
+    }
+    assert_int_equal(state_save_final(s), 0);
+    assert_int_equal(s->phase, STATE_IDLE);
+    close_saver(&loop, s);
+    assert_false(exists(dir, STATE_FILE ".tmp"));
+    assert_int_equal(state_load(t2, dir), 3 * STATE_SAVE_SLICE);
+    session_table_free(t);
+    session_table_free(t2);
+    test_rmtree(dir);
+    free(dir);
+    free(s);
+}
+
+static void
+test_stop_abandons_periodic_save(void **state)
+{
+    (void)state;
+    stop_during(STATE_WRITING);
+    stop_during(STATE_SYNCING);
+}
+
 static void
 write_file(const char *dir, const char *name, const char *data, size_t n)
 {
@@ -746,6 +790,7 @@ main(void)
         cmocka_unit_test(test_bad_header),
         cmocka_unit_test(test_final_save_and_load),
         cmocka_unit_test(test_periodic_save_in_slices),
+        cmocka_unit_test(test_stop_abandons_periodic_save),
         cmocka_unit_test(test_load_bad_file_set_aside),
         cmocka_unit_test(test_load_skips_bad_lines),
         cmocka_unit_test(test_alloc_failure),
