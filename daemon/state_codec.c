@@ -138,19 +138,21 @@ put_sources(struct buf *b, const struct session_view *v)
     buf_putc(b, ']');
 }
 
+/* The engine words.  Keys are positional (the engine gives the first and
+ * the last slot a meaning of their own), so zeros before the last key in
+ * use are written too. */
 static void
 put_engine(struct buf *b, const struct session_view *v)
 {
-    bool first = true;
+    size_t n = SESSION_KEYS_MAX;
 
+    while (n > 0 && v->keys[n - 1] == 0)
+        n--;
     KEY(b, MEMBER("keys") "[");
-    for (size_t i = 0; i < SESSION_KEYS_MAX; i++) {
-        if (v->keys[i] == 0)
-            continue;
-        if (!first)
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
             buf_putc(b, ',');
         put_hex64(b, v->keys[i]);
-        first = false;
     }
     buf_putc(b, ']');
     if (v->boot != 0) {
@@ -458,6 +460,8 @@ get_sources(struct state_reader *r, const cJSON *o)
     return true;
 }
 
+/* Keys by position (unused ones zero), boot; which keys a session may
+ * have is the session table's to judge. */
 static bool
 get_engine(struct state_reader *r, const cJSON *o)
 {
@@ -465,15 +469,12 @@ get_engine(struct state_reader *r, const cJSON *o)
     struct session_view *v = &r->rec.v;
     size_t n = 0;
 
-    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
-        cJSON_GetArraySize(arr) > SESSION_KEYS_MAX)
-        return bad_member(r, "keys", "expected a short, non-empty array");
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > SESSION_KEYS_MAX)
+        return bad_member(r, "keys", "expected a short array");
     cJSON_ArrayForEach(it, arr)
     {
-        if (!get_hex64(r, it, "keys", &v->keys[n]))
+        if (!get_hex64(r, it, "keys", &v->keys[n++]))
             return false;
-        if (v->keys[n++] == 0)
-            return bad_member(r, "keys", "a key is zero");
     }
     it = member(o, "boot");
     return it == NULL || get_hex64(r, it, "boot", &v->boot);

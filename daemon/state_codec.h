@@ -21,14 +21,14 @@
  *
  * Spellings chosen so that every value comes back bit for bit through
  * cJSON, which reads numbers as doubles: times are decimal strings of µs
- * ("start_us"), the 64-bit engine words (keys, boot) 16 lower-case hex
- * digits, and only values that fit 32 bits (ports, counts, flags) or 2^53
- * (event_count) are JSON numbers.  Enums are stored by the names the
- * session records use (event.h), so a renumbering cannot change their
- * meaning.  Absent strings are omitted, as in every other output.  The
- * header's count is padded with blanks (allowed between JSON tokens) to a
- * fixed width, so a writer that learns the count at the end can write the
- * header again in place.
+ * ("start_us"), the 64-bit engine words (keys, by position up to the last
+ * one in use; boot) 16 lower-case hex digits, and only values that fit 32 bits
+ * (ports, counts, flags) or 2^53 (event_count) are JSON numbers.  Enums are
+ * stored by the names the session records use (event.h), so a renumbering
+ * cannot change their meaning.  Absent strings are omitted, as in every other
+ * output.  The header's count is padded with blanks (allowed between JSON
+ * tokens) to a fixed width, so a writer that learns the count at the end can
+ * write the header again in place.
  *
  * Strings are written with the renderers' escaper (render.h): valid UTF-8
  * and every escaped control byte come back as they were; a byte of invalid

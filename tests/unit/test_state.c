@@ -115,7 +115,7 @@ view_hostile(struct session_view *v)
         .failure_count = UINT32_MAX,
         .event_count = 1ULL << 53,
         .n_sources = 1,
-        .keys = {UINT64_MAX, 0},
+        .keys = {0, UINT64_MAX}, /* keys are positional */
     };
     set_id(v, "ffffffffffffffff", NULL);
     v->sources[0].format = STRV_LIT("sshd");
