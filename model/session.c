@@ -242,8 +242,9 @@ struct session_table {
     uint32_t grave;     /* index + 1 */
     uint64_t *slots;    /* key hash table: hash32 << 32 | (index + 1) */
     size_t mask;
-    size_t keyed; /* entries in slots */
-    size_t count; /* sessions held: open, dormant, pending */
+    unsigned bits; /* log2(mask + 1) */
+    size_t keyed;  /* entries in slots */
+    size_t count;  /* sessions held: open, dormant, pending */
     struct heap heaps[_HEAP_MAX];
     struct hosts hosts;
     struct merge_ent *merge; /* SESSION_MERGE_BUCKETS * WAYS, lazily */
@@ -444,7 +445,7 @@ host_find_slot(const struct hosts *hs, uint64_t hash, struct strv name)
             return sl;
         h = &hs->a[*sl - 1];
         if (h->hash == hash && h->len == name.n &&
-            memcmp(h->name, name.p, name.n) == 0)
+            (name.n == 0 || memcmp(h->name, name.p, name.n) == 0))
             return sl;
     }
 }
@@ -503,7 +504,8 @@ host_get(struct hosts *hs, struct strv name)
     copy = mem_malloc(name.n ? name.n : 1);
     if (copy == NULL)
         return -ENOMEM;
-    memcpy(copy, name.p, name.n);
+    if (name.n > 0)
+        memcpy(copy, name.p, name.n);
     if (hs->free_head != 0) {
         idx = hs->free_head - 1;
         hs->free_head = hs->a[idx].next_free;
@@ -958,24 +960,52 @@ heap_top(struct session_table *t, enum heap_id id)
 
 /* ---- key hash table ---- */
 
+/*
+ * A slot holds the key hash's high 32 bits and the session index + 1.
+ * The home slot comes from those same high bits (the top log2(size) of
+ * them), so growing the table and backward-shift deletion never have to
+ * read a session: at a million sessions each such read is a cache miss.
+ */
+#define SLOT_TAG(v) ((uint32_t)((v) >> 32))
+
 static inline uint64_t
 slot_make(uint64_t hash, uint32_t idx)
 {
     return (hash >> 32) << 32 | (uint64_t)(idx + 1);
 }
 
+/* Home of a tag in a table of 2^bits slots (bits 4..32). */
+static inline size_t
+slot_home(uint32_t tag, unsigned bits)
+{
+    return (size_t)(tag >> (32 - bits));
+}
+
+static unsigned
+mask_bits(size_t mask)
+{
+    unsigned b = 0;
+
+    while (mask != 0) {
+        b++;
+        mask >>= 1;
+    }
+    return b;
+}
+
 static struct session *
 key_find(const struct session_table *t, uint64_t hash)
 {
-    uint64_t tag = hash >> 32;
+    uint32_t tag = (uint32_t)(hash >> 32);
 
     if (t->slots == NULL)
         return NULL;
-    for (size_t i = hash & t->mask; t->slots[i] != 0; i = (i + 1) & t->mask) {
+    for (size_t i = slot_home(tag, t->bits); t->slots[i] != 0;
+         i = (i + 1) & t->mask) {
         uint64_t v = t->slots[i];
         struct session *s;
 
-        if (v >> 32 != tag)
+        if (SLOT_TAG(v) != tag)
             continue;
         s = S(t, (uint32_t)v - 1);
         for (int k = 0; k < SESSION_KEYS_MAX; k++)
@@ -985,27 +1015,21 @@ key_find(const struct session_table *t, uint64_t hash)
     return NULL;
 }
 
-/* The full hash behind a slot: the key of its session with that tag whose
- * probe sequence can reach the slot. */
-static uint64_t
-slot_hash(const struct session_table *t, uint64_t v)
-{
-    const struct session *s = S(t, (uint32_t)v - 1);
-
-    for (int k = 0; k < SESSION_KEYS_MAX; k++)
-        if (s->keys[k] != 0 && s->keys[k] >> 32 == v >> 32)
-            return s->keys[k];
-    return 0;
-}
-
 static void
-key_put(uint64_t *slots, size_t mask, uint64_t hash, uint32_t idx)
+key_put_slot(uint64_t *slots, size_t mask, unsigned bits, uint64_t v)
 {
-    size_t i = hash & mask;
+    size_t i = slot_home(SLOT_TAG(v), bits);
 
     while (slots[i] != 0)
         i = (i + 1) & mask;
-    slots[i] = slot_make(hash, idx);
+    slots[i] = v;
+}
+
+static void
+key_put(struct session_table *t, uint64_t hash, uint32_t idx)
+{
+    key_put_slot(t->slots, t->mask, t->bits, slot_make(hash, idx));
+    t->keyed++;
 }
 
 /* Room for n more entries at load factor <= 1/2. */
@@ -1014,21 +1038,25 @@ key_reserve(struct session_table *t, size_t n)
 {
     size_t cap = t->slots ? t->mask + 1 : SESSION_HASH_MIN;
     uint64_t *slots;
+    unsigned bits;
 
     while ((t->keyed + n) * 2 > cap)
         cap *= 2;
     if (t->slots != NULL && cap == t->mask + 1)
         return 0;
+    if (cap > ((size_t)1 << 32))
+        return -ENOMEM; /* beyond the 32 bits of a tag */
     slots = mem_calloc(cap, sizeof(*slots));
     if (slots == NULL)
         return -ENOMEM;
+    bits = mask_bits(cap - 1);
     for (size_t i = 0; t->slots != NULL && i <= t->mask; i++)
         if (t->slots[i] != 0)
-            key_put(slots, cap - 1, slot_hash(t, t->slots[i]),
-                    (uint32_t)t->slots[i] - 1);
+            key_put_slot(slots, cap - 1, bits, t->slots[i]);
     mem_free(t->slots);
     t->slots = slots;
     t->mask = cap - 1;
+    t->bits = bits;
     return 0;
 }
 
@@ -1037,7 +1065,7 @@ static void
 key_remove(struct session_table *t, uint64_t hash, uint32_t idx)
 {
     uint64_t want = slot_make(hash, idx);
-    size_t i = hash & t->mask, j;
+    size_t i = slot_home((uint32_t)(hash >> 32), t->bits), j;
 
     while (t->slots[i] != want)
         i = (i + 1) & t->mask;
@@ -1048,7 +1076,7 @@ key_remove(struct session_table *t, uint64_t hash, uint32_t idx)
         j = (j + 1) & t->mask;
         if (t->slots[j] == 0)
             break;
-        home = slot_hash(t, t->slots[j]) & t->mask;
+        home = slot_home(SLOT_TAG(t->slots[j]), t->bits);
         /* Move j into the hole at i unless its home lies in (i, j]. */
         if (((j - home) & t->mask) >= ((j - i) & t->mask)) {
             t->slots[i] = t->slots[j];
@@ -1073,8 +1101,7 @@ key_add(struct session_table *t, struct session *s, uint64_t hash,
     for (int k = 0; k < SESSION_KEYS_MAX; k++)
         if (s->keys[k] == 0) {
             s->keys[k] = hash;
-            key_put(t->slots, t->mask, hash, sidx(s));
-            t->keyed++;
+            key_put(t, hash, sidx(s));
             s->flags |= is_logon_id(login_id) ? SF_KEY_LOGON : SF_KEY_TS;
             return;
         }
@@ -1780,8 +1807,7 @@ session_reconnect(struct session_table *t, struct session *old,
                 for (int j = 0; j < SESSION_KEYS_MAX; j++)
                     if (s->keys[j] == 0) {
                         s->keys[j] = keys[k];
-                        key_put(t->slots, t->mask, keys[k], sidx(s));
-                        t->keyed++;
+                        key_put(t, keys[k], sidx(s));
                         break;
                     }
         s->flags |= flags & (SF_KEY_LOGON | SF_KEY_TS);
@@ -1829,8 +1855,7 @@ session_reconnect(struct session_table *t, struct session *old,
     for (int k = 0; k < SESSION_KEYS_MAX; k++)
         if (keys[k] != 0) {
             s->keys[k] = keys[k];
-            key_put(t->slots, t->mask, keys[k], sidx(s));
-            t->keyed++;
+            key_put(t, keys[k], sidx(s));
         }
     t->stats.reconnects++;
     if (s->flags & SF_MERGE)
@@ -2485,8 +2510,7 @@ session_table_restore(struct session_table *t, const struct session_view *v)
     for (int k = 0; k < SESSION_KEYS_MAX; k++)
         if (v->keys[k] != 0) {
             s->keys[k] = v->keys[k];
-            key_put(t->slots, t->mask, v->keys[k], sidx(s));
-            t->keyed++;
+            key_put(t, v->keys[k], sidx(s));
         }
     heap_push(t, h, s);
     t->count++;

@@ -1,8 +1,11 @@
 /*
- * fuzz_session.c - libFuzzer target for model/session.c: every 4 input
+ * fuzz_session.c - libFuzzer target for model/session.c: every 6 input
  * bytes are one event on a table with max_open 8 - host from a 3-letter
- * alphabet, login id from 12 values (or none), action, result, a time
- * step, a user from a small set - with an expire() call now and then.
+ * alphabet, login id from 14 values (Windows logon ids, terminal-services
+ * ids, or none), its linked logon id, action, result, a time step that may
+ * go backwards, a user and SID from small sets, the event codes the merge
+ * rules look at, a boot id, an address - with an expire() call, and a
+ * save/restore of every open session into a new table, now and then.
  * Checks the counters and that every emitted record renders as JSON.
  */
 #include <stddef.h>
@@ -45,20 +48,51 @@ check(const struct session_table *t)
     struct session_stats st;
 
     session_table_stats(t, &st);
-    if (st.open_now > 8 || st.opened - st.closed != st.open_now ||
-        st.failed + st.expired + st.evicted > st.closed)
+    if (st.open_now > 8 || st.opened + st.restored - st.closed != st.open_now ||
+        st.failed + st.expired + st.evicted + st.rebooted > st.closed)
         abort();
+}
+
+/* What a state file does: every open session into a new table. */
+static struct session_table *
+round_trip(struct session_table *t, const struct session_limits *lim)
+{
+    struct session_table *t2 = session_table_new(lim);
+    const struct session *s;
+    struct session_view v;
+    size_t pos = 0;
+
+    if (t2 == NULL)
+        return t;
+    while ((s = session_table_next(t, &pos)) != NULL) {
+        session_view(s, &v);
+        if (v.state != SESSION_STATE_OPEN || session_table_restore(t2, &v) != 0)
+            abort();
+    }
+    session_table_free(t);
+    return t2;
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const hosts[] = {"a", "b", "c"};
-    static const char *const ids[] = {"1", "2", "3", "4",  "5",  "6",
-                                      "7", "8", "9", "10", "11", "12"};
+    static const char *const ids[] = {"0x1a", "0x2b", "0x3c", "0x4d", "1",
+                                      "2",    "3",    "4",    "10",   "11",
+                                      "12",   "0x5e", "0x6f", "13"};
     static const char *const users[] = {"alice",       "root",
                                         "CORP\\WS01$", "NT AUTHORITY\\SYSTEM",
-                                        "DWM-1",       "bob@corp.example"};
+                                        "DWM-1",       "bob@corp.example",
+                                        "CORP\\alice", "ALICE"};
+    static const char *const sids[] = {NULL, "S-1-5-21-1-2-3-1104",
+                                       "S-1-5-21-1-2-3-500", "S-1-5-18",
+                                       "S-1-5-021-7"};
+    static const char *const codes[] = {
+        "4624", "4625",   "RCM-1149", "LSM-21", "LSM-22", "LSM-25",
+        "4778", "7001",   "4634",     "4672",   "4779",   "sshd-accepted",
+        "x",    "LSM-24", "4647",     "4801"};
+    static const char *const boots[] = {NULL, "b1", "b2", NULL};
+    static const char *const ips[] = {NULL, "10.0.0.5", "10.0.0.9", "::1"};
     struct session_limits lim = {.idle_timeout_us = 3600000000LL,
                                  .max_open = 8,
                                  .include_system_accounts = size % 2};
@@ -69,30 +103,49 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (t == NULL)
         return 0;
     buf_init(&c.b, 0);
-    for (size_t i = 0; i + 4 <= size; i += 4) {
+    for (size_t i = 0; i + 6 <= size; i += 6) {
         const uint8_t *p = data + i;
         struct event ev;
+        int64_t step =
+            (int64_t)(p[3] & 0x3F) * (p[3] & 0x40 ? 60000000LL : 1000000);
 
         event_init(&ev);
-        now += (int64_t)(p[3] & 0x7F) * (p[3] & 0x80 ? 60000000LL : 1000000);
+        now += p[3] & 0x80 ? -step / 4 : step;
         if ((p[2] & 0x0F) == 0x0F) {
             session_table_expire(t, now, emit_cb, &c);
             check(t);
             continue;
         }
+        if ((p[2] & 0x0F) == 0x0E) {
+            t = round_trip(t, &lim);
+            check(t);
+            continue;
+        }
         ev.time_us = (p[2] & 0x10) ? EVENT_TIME_UNSET : now;
         ev.hostname = strv_from_cstr(hosts[p[0] % 3]);
-        if (p[0] / 3 % 13 != 12)
-            ev.login_id = strv_from_cstr(ids[p[0] / 3 % 13]);
+        if (p[0] / 3 % 15 != 14)
+            ev.login_id = strv_from_cstr(ids[p[0] / 3 % 15]);
+        if (p[5] & 0x80)
+            ev.logon[EV_LOGON_USER_LINKED_ID] =
+                strv_from_cstr(ids[(p[5] >> 3) % 14]);
         ev.action = (enum ev_action)(p[1] % _EV_ACTION_MAX);
         ev.result = (enum ev_result)(p[1] / _EV_ACTION_MAX % 3);
-        ev.user = strv_from_cstr(users[p[2] % 6]);
-        ev.logon_type = (p[2] >> 5) & 1 ? 3 : 10;
-        ev.admin = (p[2] >> 6) & 1;
+        ev.user = strv_from_cstr(users[p[4] % 8]);
+        if (sids[p[4] / 8 % 5] != NULL)
+            ev.uid = strv_from_cstr(sids[p[4] / 8 % 5]);
+        ev.logon_type = (int)(p[2] >> 5) % 4 == 0   ? 3
+                        : (int)(p[2] >> 5) % 4 == 1 ? 10
+                        : (int)(p[2] >> 5) % 4 == 2 ? 2
+                                                    : 7;
+        ev.admin = p[4] >> 7;
+        ev.login_type = (enum ev_login_type)(p[5] % _EV_LOGIN_TYPE_MAX);
         ev.format = STRV_LIT("fuzz");
-        ev.event_code = strv_make((const char *)p, 2);
+        ev.event_code = strv_from_cstr(codes[p[5] / 8 % 16]);
         ev.record_id = strv_make((const char *)p, 4);
-        ev.src_ip = (p[2] & 0x80) ? STRV_LIT("::1") : STRV_NULL;
+        if (boots[p[4] / 40 % 4] != NULL)
+            ev.boot_id = strv_from_cstr(boots[p[4] / 40 % 4]);
+        if (ips[p[2] >> 6] != NULL)
+            ev.src_ip = strv_from_cstr(ips[p[2] >> 6]);
         identity_type_user(&ev);
         session_table_feed(t, &ev, emit_cb, &c);
         if (ev.session_id.n != 0 && ev.session_id.n != SESSION_ID_LEN)
