@@ -2021,6 +2021,21 @@ open_or_join(struct session_table *t, struct event *ev, int64_t when,
     return rc;
 }
 
+/*
+ * Whether a login on a successful open session is a new logon that reuses
+ * its key: logon ids repeat after a reboot and pids wrap, so a second 4624
+ * for the logon id, or a second sshd Accepted for the pid, later than the
+ * merge window (a replayed duplicate has the same time) is another logon.
+ */
+static bool
+key_reused(const struct session *s, const struct event *ev, int64_t when)
+{
+    return s->successful && ev->result == EV_RESULT_SUCCESS &&
+           when - s->start_us > SESSION_MERGE_WINDOW_US &&
+           (strv_eq_cstr(ev->event_code, "4624") ||
+            strv_eq_cstr(ev->event_code, "sshd-accepted"));
+}
+
 /* An event for a closed session that still holds its keys (another report
  * of its logoff or disconnect, or a 4672 read late): it is tagged, and
  * admin rights it adds are written as an update of the closed record. */
@@ -2113,6 +2128,12 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
         /* another report of the reconnect that began this segment */
         /* fall through */
     case EV_ACTION_LOGIN:
+        if (key_reused(s, ev, when)) {
+            /* Its end was never seen (a reboot not forwarded, a crash):
+             * it ends at its last activity, and the key starts over. */
+            session_close(t, s, SESSION_END_EXPIRED, s->last_us, o);
+            return open_or_join(t, ev, when, hash, o);
+        }
         rc = session_touch(t, s, ev, when);
         if (failed) {
             if (s->failure_count < UINT16_MAX)

@@ -1022,6 +1022,40 @@ test_restore(void **state)
     session_table_free(t2);
 }
 
+/* Logon ids repeat after a reboot that was not forwarded: a second 4624
+ * for an open logon id a day later is a new session; the old one ends at
+ * its last activity.  The same 4624 replayed (same time) is not. */
+static void
+test_key_reuse(void **state)
+{
+    struct session_table *t = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+
+    (void)state;
+    mkwin(&ev, "4624", "0x3e7a1", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0,
+          "10.0.0.5");
+    feed(t, &ev, &rs);
+    feed(t, &ev, &rs); /* at-least-once: the same event again */
+    assert_int_equal(rs.n, 1);
+    mkwin(&ev, "4800", "0x3e7a1", EV_ACTION_LOCK, EV_RESULT_NONE,
+          T0 + 600 * SEC, NULL);
+    feed(t, &ev, &rs);
+    mkwin(&ev, "4624", "0x3e7a1", EV_ACTION_LOGIN, EV_RESULT_SUCCESS,
+          T0 + 86400 * SEC, "10.0.0.7");
+    feed(t, &ev, &rs);
+    assert_int_equal(rs.n, 3);
+    assert_string_equal(rstr(&rs, 1, "end_reason"), "expired");
+    assert_int_equal((int)rnum(&rs, 1, "duration_s"), 600);
+    assert_string_equal(rstr(&rs, 2, "state"), "open");
+    assert_string_equal(rstr(&rs, 2, "src_ip"), "10.0.0.7");
+    assert_string_not_equal(rstr(&rs, 1, "session_id"),
+                            rstr(&rs, 2, "session_id"));
+    assert_int_equal(stats(t).open_now, 1);
+    recs_clear(&rs);
+    session_table_free(t);
+}
+
 /* SIDs are stored packed, and only when they print back as written. */
 static void
 test_uid_forms(void **state)
@@ -1076,6 +1110,7 @@ main(void)
         cmocka_unit_test(test_out_of_order),
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_uid_forms),
+        cmocka_unit_test(test_key_reuse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
