@@ -38,6 +38,7 @@
 #include "pipeline.h"
 #include "sinkset.h"
 #include "source.h"
+#include "sources/source_util.h"
 #include "state.h"
 
 #define CHECKPOINT_INTERVAL_MS 1000
@@ -86,15 +87,6 @@ struct daemon {
     int status;
     struct state_saver saver;
 };
-
-static int64_t
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static bool
 source_emit_cb(void *ctx, struct source *src, const struct raw_record *rec)
@@ -270,7 +262,7 @@ static void
 expire_timer_cb(uv_timer_t *t)
 {
     struct daemon *d = t->data;
-    int64_t wall = now_us();
+    int64_t wall = source_now_us();
 
     if (d->pipe.max_time_us == EVENT_TIME_UNSET)
         return;
@@ -286,7 +278,7 @@ static int64_t
 control_now_cb(void *ctx)
 {
     struct daemon *d = ctx;
-    int64_t wall = now_us();
+    int64_t wall = source_now_us();
 
     if (d->pipe.max_time_us == EVENT_TIME_UNSET)
         return wall;

@@ -20,6 +20,7 @@
 #include "../model/mem.h"
 #include "fileio.h"
 #include "log.h"
+#include "sources/source_util.h"
 #include "state.h"
 #include "state_codec.h"
 
@@ -209,15 +210,6 @@ fail:
 
 /* ---- saving ---- */
 
-static int64_t
-wall_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* What the signature of "something changed" is: every event, and every
  * session closed without one (expiry). */
 static uint64_t
@@ -278,7 +270,7 @@ save_begin(struct state_saver *s)
     }
     s->phase = STATE_WRITING;
     s->sig = activity_sig(s);
-    s->saved_us = wall_us();
+    s->saved_us = source_now_us();
     s->pos = 0;
     s->count = 0;
     s->too_long = 0;

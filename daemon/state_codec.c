@@ -52,24 +52,10 @@ put_dec(struct buf *b, int64_t v)
     buf_putc(b, '"');
 }
 
-static void
-put_str_m(struct buf *b, const char *key, size_t keylen, struct strv v)
-{
-    if (!strv_present(v))
-        return;
-    buf_append(b, key, keylen);
-    json_put_str(b, v);
-}
-
-static void
-put_name_m(struct buf *b, const char *key, size_t keylen, const char *name)
-{
-    if (name != NULL)
-        put_str_m(b, key, keylen, strv_from_cstr(name));
-}
-
-#define STR_M(b, k, v) put_str_m((b), MEMBER(k), sizeof(MEMBER(k)) - 1, (v))
-#define NAME_M(b, k, v) put_name_m((b), MEMBER(k), sizeof(MEMBER(k)) - 1, (v))
+#define STR_M(b, k, v)                                                         \
+    json_put_str_member((b), MEMBER(k), sizeof(MEMBER(k)) - 1, (v))
+#define NAME_M(b, k, v)                                                        \
+    json_put_name_member((b), MEMBER(k), sizeof(MEMBER(k)) - 1, (v))
 #define NUM_M(b, k, v)                                                         \
     do {                                                                       \
         KEY((b), MEMBER(k));                                                   \

@@ -399,8 +399,11 @@ render_time_text(struct buf *b, int64_t time_us)
 /* `key` is the literal text ,"name": */
 #define KEY(b, k) buf_append((b), k, sizeof(k) - 1)
 
-static void
-put_str_m(struct buf *b, const char *key, size_t keylen, struct strv v)
+/* Append the member `key` (the literal text ,"name":) with v as a JSON
+ * string, unless v is absent. */
+void
+json_put_str_member(struct buf *b, const char *key, size_t keylen,
+                    struct strv v)
 {
     if (!strv_present(v))
         return;
@@ -408,13 +411,13 @@ put_str_m(struct buf *b, const char *key, size_t keylen, struct strv v)
     json_put_str(b, v);
 }
 
-static void
-put_name_m(struct buf *b, const char *key, size_t keylen, const char *name)
+/* The same for a static name (an enum's), unless NULL. */
+void
+json_put_name_member(struct buf *b, const char *key, size_t keylen,
+                     const char *name)
 {
-    if (name == NULL)
-        return;
-    buf_append(b, key, keylen);
-    json_put_str(b, strv_from_cstr(name));
+    if (name != NULL)
+        json_put_str_member(b, key, keylen, strv_from_cstr(name));
 }
 
 static void
@@ -438,8 +441,10 @@ put_bool_m(struct buf *b, const char *key, size_t keylen, bool v)
         buf_append(b, "false", 5);
 }
 
-#define STR_M(b, k, v) put_str_m((b), ",\"" k "\":", sizeof(k) + 3, (v))
-#define NAME_M(b, k, v) put_name_m((b), ",\"" k "\":", sizeof(k) + 3, (v))
+#define STR_M(b, k, v)                                                         \
+    json_put_str_member((b), ",\"" k "\":", sizeof(k) + 3, (v))
+#define NAME_M(b, k, v)                                                        \
+    json_put_name_member((b), ",\"" k "\":", sizeof(k) + 3, (v))
 #define TIME_M(b, k, v) put_time_m((b), ",\"" k "\":", sizeof(k) + 3, (v))
 #define BOOL_M(b, k, v) put_bool_m((b), ",\"" k "\":", sizeof(k) + 3, (v))
 #define INT_M(b, k, v)                                                         \

@@ -21,6 +21,13 @@ struct session;
 
 /* Append v as a quoted, escaped JSON string. */
 void json_put_str(struct buf *b, struct strv v);
+/* Append a member whose key is the literal text `,"name":` (keylen bytes)
+ * and whose value is v as a JSON string; nothing when v is absent. */
+void json_put_str_member(struct buf *b, const char *key, size_t keylen,
+                         struct strv v);
+/* The same for a static name (an enum's); nothing when NULL. */
+void json_put_name_member(struct buf *b, const char *key, size_t keylen,
+                          const char *name);
 /* Append an RFC 3339 UTC time with microseconds, unquoted:
  * 2024-03-14T13:54:19.000000Z */
 void render_time_rfc3339(struct buf *b, int64_t time_us);
