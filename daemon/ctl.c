@@ -147,7 +147,11 @@ row_texts(const cJSON *o, char since[32], char idle[24], char locked[16],
         time_parse_iso(strv_from_cstr(start), 0, &start_us, NULL) == 0)
         ctl_format_since(start_us, since, 32);
     ctl_format_idle(member_int(o, "idle_s"), idle, 24);
-    snprintf(locked, 16, "%lld", (long long)member_int(o, "lock_count"));
+    /* Locked now (the record's lock_count says how often it was). */
+    snprintf(locked, 16, "%s",
+             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "locked"))
+                 ? "yes"
+                 : "no");
     ret[COL_SESSION] = member_str(o, "session_id");
     ret[COL_HOST] = member_str(o, "hostname");
     ret[COL_USER] = member_str(o, "user");

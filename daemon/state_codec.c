@@ -182,6 +182,8 @@ state_format_session(const struct session_view *v, struct buf *b)
     if (v->src_port > 0)
         NUM_M(b, "src_port", (uint64_t)v->src_port);
     BOOL_M(b, "admin", v->admin);
+    if (v->locked)
+        BOOL_M(b, "locked", true);
     NUM_M(b, "lock_count", v->lock_count);
     NUM_M(b, "failure_count", v->failure_count);
     STR_M(b, "result_details", v->result_details);
@@ -410,7 +412,8 @@ get_numbers(struct state_reader *r, const cJSON *o)
         !get_uint(r, o, "event_count", EXACT_DOUBLE_MAX, &v->event_count) ||
         !get_uint(r, o, "flags", UINT32_MAX, &flags) ||
         !get_bool(r, o, "login_successful", &v->login_successful) ||
-        !get_bool(r, o, "admin", &v->admin))
+        !get_bool(r, o, "admin", &v->admin) ||
+        !get_bool(r, o, "locked", &v->locked))
         return false;
     v->logon_type = member(o, "logon_type") ? (int)logon_type : -1;
     v->src_port = (int)port;

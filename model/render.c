@@ -709,6 +709,8 @@ session_to_json(const struct session *s, struct buf *b)
     if (v.src_port > 0)
         INT_M(b, "src_port", v.src_port);
     BOOL_M(b, "admin", v.admin);
+    if (v.locked)
+        BOOL_M(b, "locked", true); /* open and locked now */
     INT_M(b, "lock_count", v.lock_count);
     if (v.failure_count > 0)
         INT_M(b, "failure_count", v.failure_count);

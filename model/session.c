@@ -186,6 +186,7 @@ struct session {
     uint32_t sub_name : 1; /* user_name is user[name_off..] */
     uint32_t sub_dom : 1;  /* user_domain is user[dom_off..] */
     uint32_t uid_sid : 1;  /* uid stored as a binary SID */
+    uint32_t locked : 1;   /* a lock after the last unlock or login */
     char inl[];
 };
 
@@ -1963,8 +1964,10 @@ session_orphan(struct session_table *t, struct event *ev, int64_t when,
     if (s == NULL)
         return -ENOMEM;
     s->successful = false;
-    if (ev->action == EV_ACTION_LOCK)
+    if (ev->action == EV_ACTION_LOCK) {
         s->lock_count = 1;
+        s->locked = true;
+    }
     if (ev->action == EV_ACTION_LOGOUT)
         s->end_reason = SESSION_END_LOGOUT;
     else if (ev->action == EV_ACTION_DISCONNECT)
@@ -2151,6 +2154,10 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
         rc = session_touch(t, s, ev, when);
         if (ev->action == EV_ACTION_LOCK && s->lock_count < UINT16_MAX)
             s->lock_count++;
+        if (ev->action == EV_ACTION_LOCK)
+            s->locked = true;
+        else if (ev->action == EV_ACTION_UNLOCK)
+            s->locked = false;
         break;
     case EV_ACTION_LOGOUT:
     case EV_ACTION_DISCONNECT:
@@ -2376,6 +2383,7 @@ session_view(const struct session *s, struct session_view *ret)
         .src_ip = vals[F_SRC_IP],
         .src_port = s->src_port,
         .admin = s->admin,
+        .locked = s->locked && s->state == SESSION_STATE_OPEN,
         .lock_count = s->lock_count,
         .failure_count = s->failure_count,
         .result_details = vals[F_RESULT_DETAILS],
@@ -2517,6 +2525,7 @@ session_table_restore(struct session_table *t, const struct session_view *v)
         v->logon_type >= 0 && v->logon_type <= 127 ? (int8_t)v->logon_type : -1;
     s->successful = v->login_successful;
     s->admin = v->admin;
+    s->locked = v->locked;
     s->src_port = v->src_port > 0 && v->src_port <= UINT16_MAX
                       ? (uint16_t)v->src_port
                       : 0;

@@ -140,6 +140,7 @@ struct session_view {
     struct strv src_ip;
     int src_port; /* 0 absent */
     bool admin;
+    bool locked; /* open and locked now (a lock after the last unlock) */
     uint32_t lock_count;
     uint32_t failure_count;
     struct strv result_details; /* of the last failure */

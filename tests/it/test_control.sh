@@ -61,7 +61,7 @@ expect_eq "every line is an open session record with idle_s" \
 head -1 "$T/table.txt" | grep -qE '^SESSION +HOST +USER +FROM +TYPE +SINCE +IDLE +LOCKED +ADMIN$' ||
     fail "table header: $(head -1 "$T/table.txt")"
 ok "table header"
-grep -qE ' db02 +alice +192\.168\.1\.7 +remote +2[0-9]{3}-03-14 13:55 +[0-9]+[smhd] +0 +no$' "$T/table.txt" ||
+grep -qE ' db02 +alice +192\.168\.1\.7 +remote +2[0-9]{3}-03-14 13:55 +[0-9]+[smhd] +no +no$' "$T/table.txt" ||
     fail "table row of alice: $(cat "$T/table.txt")"
 ok "table row: host, user, from, type, since, idle, locked, admin"
 expect_eq "table footer" "$(tail -1 "$T/table.txt")" "6 sessions"

@@ -1055,6 +1055,52 @@ test_key_reuse(void **state)
     session_table_free(t);
 }
 
+/* Whether an open session is locked now: a lock after the last unlock;
+ * a saved and restored session keeps it. */
+static void
+test_locked_now(void **state)
+{
+    struct session_table *t = table(100, 0, false), *t2 = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+    struct session_view v;
+    const struct session *s;
+    size_t pos = 0;
+
+    (void)state;
+    mkwin(&ev, "4624", "0x99", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0, NULL);
+    feed(t, &ev, &rs);
+    mkwin(&ev, "4800", "0x99", EV_ACTION_LOCK, EV_RESULT_NONE, T0 + SEC, NULL);
+    feed(t, &ev, &rs);
+    s = session_table_next(t, &pos);
+    assert_non_null(s);
+    session_view(s, &v);
+    assert_true(v.locked);
+    assert_int_equal(session_table_restore(t2, &v), 0);
+    pos = 0;
+    session_view(session_table_next(t2, &pos), &v);
+    assert_true(v.locked);
+    mkwin(&ev, "4801", "0x99", EV_ACTION_UNLOCK, EV_RESULT_SUCCESS,
+          T0 + 2 * SEC, NULL);
+    feed(t2, &ev, &rs);
+    pos = 0;
+    session_view(session_table_next(t2, &pos), &v);
+    assert_false(v.locked);
+    assert_int_equal(v.lock_count, 1);
+    mkwin(&ev, "4800", "0x99", EV_ACTION_LOCK, EV_RESULT_NONE, T0 + 3 * SEC,
+          NULL);
+    feed(t2, &ev, &rs);
+    mkwin(&ev, "4634", "0x99", EV_ACTION_LOGOUT, EV_RESULT_NONE, T0 + 4 * SEC,
+          NULL);
+    feed(t2, &ev, &rs);
+    /* A closed session is not "locked", whatever came last. */
+    assert_false(rtrue(&rs, rs.n - 1, "locked"));
+    assert_int_equal((int)rnum(&rs, rs.n - 1, "lock_count"), 2);
+    recs_clear(&rs);
+    session_table_free(t);
+    session_table_free(t2);
+}
+
 /* SIDs are stored packed, and only when they print back as written. */
 static void
 test_uid_forms(void **state)
@@ -1110,6 +1156,7 @@ main(void)
         cmocka_unit_test(test_restore),
         cmocka_unit_test(test_uid_forms),
         cmocka_unit_test(test_key_reuse),
+        cmocka_unit_test(test_locked_now),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
