@@ -2390,6 +2390,7 @@ session_view(const struct session *s, struct session_view *ret)
         .event_count = s->event_count,
         .n_sources = s->n_sources,
         .last_us = s->last_us,
+        .boot = t->hosts.a[s->host].boot,
         .flags = s->flags & SF_SAVED_MASK,
     };
     ret->uid = decode_uid(s, vals[F_UID], ret->uid_buf);
@@ -2512,6 +2513,12 @@ session_table_restore(struct session_table *t, const struct session_view *v)
         goto fail;
     }
     s->host = (uint32_t)host;
+    /* The host's journal boot, so that a reboot while the daemon was
+     * stopped closes the session at the first event of the new boot. */
+    if (v->boot != 0 && t->hosts.a[host].boot == 0) {
+        t->hosts.a[host].boot = v->boot;
+        t->hosts.a[host].boot_us = v->start_us;
+    }
     s->id = id;
     s->prev_id = prev;
     s->start_us = v->start_us;

@@ -151,7 +151,7 @@ struct session_view {
      * session_table_restore() as they are. */
     int64_t last_us;                 /* last activity (event time) */
     uint64_t keys[SESSION_KEYS_MAX]; /* 0: unused */
-    uint64_t boot;                   /* hash of the boot id, 0: none */
+    uint64_t boot; /* hash of the host's journal boot id, 0: none */
     uint32_t flags;
     /* Storage for the ids and the uid the strvs above may point to. */
     char id_buf[SESSION_ID_LEN];

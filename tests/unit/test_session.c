@@ -1101,6 +1101,37 @@ test_locked_now(void **state)
     session_table_free(t2);
 }
 
+/* A reboot while the daemon was stopped: the restored session knows its
+ * host's journal boot, and the first event of another boot closes it. */
+static void
+test_restore_then_new_boot(void **state)
+{
+    struct session_table *t = table(100, 0, false), *t2 = table(100, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+    struct session_view v;
+    size_t pos = 0;
+
+    (void)state;
+    mk(&ev, "pi4", "3", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0);
+    ev.boot_id = STRV_LIT("6a1f0c1e9b2d4c4e8f1a2b3c4d5e6f70");
+    feed(t, &ev, &rs);
+    session_view(session_table_next(t, &pos), &v);
+    assert_int_not_equal(v.boot, 0);
+    assert_int_equal(session_table_restore(t2, &v), 0);
+    recs_clear(&rs);
+    mk(&ev, "pi4", "1", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, T0 + 3600 * SEC);
+    ev.boot_id = STRV_LIT("0b7c2e4f6a8d4b1c9e3f5a7c9e1b3d5f");
+    feed(t2, &ev, &rs);
+    assert_int_equal(rs.n, 2);
+    assert_string_equal(rstr(&rs, 0, "end_reason"), "reboot");
+    assert_string_equal(rstr(&rs, 0, "login_id"), "3");
+    assert_int_equal(stats(t2).open_now, 1);
+    recs_clear(&rs);
+    session_table_free(t);
+    session_table_free(t2);
+}
+
 /* SIDs are stored packed, and only when they print back as written. */
 static void
 test_uid_forms(void **state)
@@ -1157,6 +1188,7 @@ main(void)
         cmocka_unit_test(test_uid_forms),
         cmocka_unit_test(test_key_reuse),
         cmocka_unit_test(test_locked_now),
+        cmocka_unit_test(test_restore_then_new_boot),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
