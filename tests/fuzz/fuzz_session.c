@@ -23,6 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct ctx {
     struct buf b;
     size_t emitted;
+    int64_t expiring_at; /* the now of a running expire(), else 0 */
+    int64_t idle;
 };
 
 static void
@@ -37,6 +39,18 @@ emit_cb(void *vctx, const struct session *s)
     if (root == NULL)
         abort();
     cJSON_Delete(root);
+    if (c->expiring_at != 0) {
+        /* expire() closes only what has been idle past its timeout
+         * (attempts: 10 minutes at most). */
+        struct session_view v;
+        int64_t limit = c->idle;
+
+        session_view(s, &v);
+        if (!v.login_successful && limit > 600000000LL)
+            limit = 600000000LL;
+        if (c->expiring_at - v.end_us <= limit)
+            abort();
+    }
     buf_reset(&c->b);
     session_to_text(s, &c->b);
     c->emitted++;
@@ -51,6 +65,27 @@ check(const struct session_table *t)
     if (st.open_now > 8 || st.opened + st.restored - st.closed != st.open_now ||
         st.failed + st.expired + st.evicted + st.rebooted > st.closed)
         abort();
+}
+
+/* After expire(now), no open session may be idle past its timeout: the
+ * heaps found every one (their lazy order is what is checked here).
+ * Attempts (never successful) time out after 10 minutes. */
+static void
+check_expired(const struct session_table *t, int64_t now, int64_t idle)
+{
+    const struct session *s;
+    struct session_view v;
+    size_t pos = 0;
+
+    while ((s = session_table_next(t, &pos)) != NULL) {
+        int64_t limit = idle;
+
+        session_view(s, &v);
+        if (!v.login_successful && limit > 600000000LL)
+            limit = 600000000LL;
+        if (v.last_us < now && now - v.last_us > limit)
+            abort();
+    }
 }
 
 /* What a state file does: every open session into a new table. */
@@ -97,7 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                  .max_open = 8,
                                  .include_system_accounts = size % 2};
     struct session_table *t = session_table_new(&lim);
-    struct ctx c = {.emitted = 0};
+    struct ctx c = {.emitted = 0, .idle = lim.idle_timeout_us};
     int64_t now = 1700000000000000LL;
 
     if (t == NULL)
@@ -112,8 +147,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         event_init(&ev);
         now += p[3] & 0x80 ? -step / 4 : step;
         if ((p[2] & 0x0F) == 0x0F) {
+            c.expiring_at = now;
             session_table_expire(t, now, emit_cb, &c);
+            c.expiring_at = 0;
             check(t);
+            check_expired(t, now, lim.idle_timeout_us);
             continue;
         }
         if ((p[2] & 0x0F) == 0x0E) {
