@@ -80,8 +80,9 @@
 #define SESSION_INTERN_SLOTS 512
 /* Smallest hash tables. */
 #define SESSION_HASH_MIN 16
-/* Sessions per slab chunk (a chunk is SESSION_CHUNK * 232 bytes). */
-#define SESSION_CHUNK_SHIFT 12
+/* Sessions per slab chunk: 59 KB, under malloc's mmap threshold, so a
+ * small table stays small; a million sessions take 3,907 chunks. */
+#define SESSION_CHUNK_SHIFT 8
 #define SESSION_CHUNK (1u << SESSION_CHUNK_SHIFT)
 /* The merge index: buckets of SESSION_MERGE_WAYS entries, oldest
  * replaced.  It only has to hold the RDP logons of one merge window. */
@@ -239,6 +240,7 @@ struct session_table {
     struct session_limits lim;
     struct session **chunks;
     size_t n_chunks;
+    size_t chunks_cap;
     uint32_t used;      /* slots handed out so far (high-water mark) */
     uint32_t free_head; /* index + 1 */
     uint32_t grave;     /* index + 1 */
@@ -404,12 +406,17 @@ slot_alloc(struct session_table *t)
         if (t->used >= SESSION_INDEX_MAX)
             return NULL;
         if ((t->used >> SESSION_CHUNK_SHIFT) >= t->n_chunks) {
-            struct session **c =
-                mem_realloc(t->chunks, (t->n_chunks + 1) * sizeof(*c));
+            struct session **c = t->chunks;
 
-            if (c == NULL)
-                return NULL;
-            t->chunks = c;
+            if (t->n_chunks == t->chunks_cap) {
+                size_t cap = t->chunks_cap ? 2 * t->chunks_cap : 16;
+
+                c = mem_realloc(t->chunks, cap * sizeof(*c));
+                if (c == NULL)
+                    return NULL;
+                t->chunks = c;
+                t->chunks_cap = cap;
+            }
             c[t->n_chunks] = mem_malloc(
                 SESSION_CHUNK_HDR + (size_t)SESSION_CHUNK * SESSION_SLOT_SIZE);
             if (c[t->n_chunks] == NULL)

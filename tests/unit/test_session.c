@@ -607,8 +607,8 @@ test_long_strings(void **state)
 }
 
 /* A typical session needs no allocation of its own: its strings fit its
- * slot, and the table grows its slab, hash and heaps geometrically - a
- * handful of allocations for 20,000 sessions.  (Bytes per session are
+ * slot, the slab takes a chunk per 256 sessions, and the hash and heaps
+ * grow geometrically.  (Bytes per session are
  * measured by tests/bench/bench_sessions.sh.) */
 static void
 test_no_allocation_per_session(void **state)
@@ -636,7 +636,7 @@ test_no_allocation_per_session(void **state)
     }
     allocs = mem_fail_set(0);
     print_message("allocations for %d open sessions: %lu\n", n, allocs);
-    assert_true(allocs < 64);
+    assert_true(allocs < (unsigned long)n / 100);
     assert_int_equal(stats(t).open_now, n);
     session_table_free(t);
 }
