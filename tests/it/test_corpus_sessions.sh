@@ -60,10 +60,17 @@ q() {
     jq -s -r "map(select(.record==\"session\")) | group_by(.session_id) | map(last) | sort_by(.start) | $2" "$1"
 }
 
+# replay_into NAME FILE...: the files replayed together into $T/NAME.json
+replay_into() {
+    local name=$1
+    shift
+    "$BIN" replay -o json "$@" >"$T/$name.json" 2>"$T/$name.err"
+    grep -q ' 0 malformed' "$T/$name.err" || fail "$name: $(cat "$T/$name.err")"
+}
+
 # ---- velociraptor-rdpauth ------------------------------------------------
-"$BIN" replay -o json "$V"/rdpauth-localsessionmanager.xml "$V"/rdpauth-remoteconnectionmanager.xml \
-    "$V"/rdpauth-security.xml "$V"/rdpauth-system.xml >"$T/v.json" 2>"$T/v.err"
-grep -q ' 0 malformed' "$T/v.err" || fail "velociraptor: $(cat "$T/v.err")"
+replay_into v "$V"/rdpauth-localsessionmanager.xml "$V"/rdpauth-remoteconnectionmanager.xml \
+    "$V"/rdpauth-security.xml "$V"/rdpauth-system.xml
 out=$T/v.json
 check "vr: only vagrant has sessions (no SYSTEM, DWM, machine accounts)" \
     "$(q "$out" '[.[].user | select(.)] | unique | join(" ")')" 'WINDOMAIN\vagrant'
@@ -98,9 +105,8 @@ check "vr: the 1149 and the transient RDP logon (0xae31a, admin, with its twin 0
     "0xae31a true logout 2021-02-12T12:34:31 RCM-1149,4624,4624,4672"
 
 # ---- security-datasets-nxlog ---------------------------------------------
-"$BIN" replay -o json "$N"/empire-runkeys-standard-user.session.json "$N"/empire-uac-fodhelper.session.json \
-    "$N"/rdp-interactive-lsass-dump.session.json >"$T/n.json" 2>"$T/n.err"
-grep -q ' 0 malformed' "$T/n.err" || fail "nxlog: $(cat "$T/n.err")"
+replay_into n "$N"/empire-runkeys-standard-user.session.json "$N"/empire-uac-fodhelper.session.json \
+    "$N"/rdp-interactive-lsass-dump.session.json
 out=$T/n.json
 check "nx: only pgustavo has sessions" \
     "$(q "$out" '[.[].user | select(.) | ascii_downcase] | unique | join(" ")')" 'theshire\pgustavo'
