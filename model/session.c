@@ -87,6 +87,8 @@
 /* The merge index: buckets of SESSION_MERGE_WAYS entries, oldest
  * replaced.  It only has to hold the RDP logons of one merge window. */
 #define SESSION_MERGE_BUCKETS 1024
+/* ...but no more than max_open / 2 (a small table needs a small index). */
+#define SESSION_MERGE_BUCKETS_MIN 16
 #define SESSION_MERGE_WAYS 4
 /* Largest index: slots store index + 1 in 32 bits. */
 #define SESSION_INDEX_MAX (UINT32_MAX - 1)
@@ -251,7 +253,8 @@ struct session_table {
     size_t count;  /* sessions held: open, dormant, pending */
     struct heap heaps[_HEAP_MAX];
     struct hosts hosts;
-    struct merge_ent *merge; /* SESSION_MERGE_BUCKETS * WAYS, lazily */
+    struct merge_ent *merge; /* merge_buckets * WAYS, lazily */
+    size_t merge_buckets;
     struct session_stats stats;
     int64_t clock_us; /* latest event time seen */
     char ev_id[SESSION_ID_LEN];
@@ -1180,13 +1183,12 @@ merge_put(struct session_table *t, struct session *s, uint64_t ukey)
     struct merge_ent *b, *victim;
 
     if (t->merge == NULL) {
-        t->merge =
-            mem_calloc((size_t)SESSION_MERGE_BUCKETS * SESSION_MERGE_WAYS,
-                       sizeof(*t->merge));
+        t->merge = mem_calloc(t->merge_buckets * SESSION_MERGE_WAYS,
+                              sizeof(*t->merge));
         if (t->merge == NULL)
             return; /* not an error: the session just cannot be joined */
     }
-    b = &t->merge[(ukey % SESSION_MERGE_BUCKETS) * SESSION_MERGE_WAYS];
+    b = &t->merge[(ukey % t->merge_buckets) * SESSION_MERGE_WAYS];
     victim = b;
     for (int w = 0; w < SESSION_MERGE_WAYS; w++) {
         if (b[w].ukey == 0 || (b[w].ukey == ukey && b[w].sid == s->id)) {
@@ -1221,7 +1223,7 @@ merge_find(struct session_table *t, uint64_t ukey, const struct merge_q *q)
 
     if (t->merge == NULL)
         return NULL;
-    b = &t->merge[(ukey % SESSION_MERGE_BUCKETS) * SESSION_MERGE_WAYS];
+    b = &t->merge[(ukey % t->merge_buckets) * SESSION_MERGE_WAYS];
     for (int w = 0; w < SESSION_MERGE_WAYS; w++) {
         struct session *s;
         int64_t d = b[w].time_us - when;
@@ -2322,6 +2324,10 @@ session_table_new(const struct session_limits *lim)
         t->lim.max_open = SESSION_MAX_OPEN_DEFAULT;
     if (t->lim.max_open > SESSION_INDEX_MAX / 2)
         t->lim.max_open = SESSION_INDEX_MAX / 2;
+    t->merge_buckets = SESSION_MERGE_BUCKETS_MIN;
+    while (t->merge_buckets < SESSION_MERGE_BUCKETS &&
+           t->merge_buckets * 2 <= t->lim.max_open / 2)
+        t->merge_buckets *= 2;
     return t;
 }
 
