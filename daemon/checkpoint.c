@@ -21,7 +21,6 @@
 
 #define MAGIC "sessiontail-checkpoint "
 #define SUM_PREFIX "checksum "
-#define HEX_DIGITS 16
 #define U64_DIGITS_MAX 20
 #define NAME_MAX_BYTES 64 /* sanitised source name */
 #define PATHBUF_MAX 4096  /* "<state_dir>/<name>.pos.tmp" */
@@ -44,12 +43,9 @@ checkpoint_fnv1a(uint64_t h, const void *p, size_t n)
 static void
 put_hex64(struct buf *out, uint64_t v)
 {
-    char s[HEX_DIGITS];
+    char s[HEX64_LEN];
 
-    for (int i = HEX_DIGITS - 1; i >= 0; i--) {
-        s[i] = hexchars[v & 0xf];
-        v >>= 4;
-    }
+    hex64_format(v, s);
     buf_append(out, s, sizeof(s));
 }
 
@@ -134,19 +130,9 @@ hexval(unsigned char c)
 static int
 parse_hex64(const char **p, const char *end, uint64_t *ret)
 {
-    uint64_t v = 0;
-
-    if (end - *p < HEX_DIGITS)
+    if (end - *p < HEX64_LEN || !strv_to_hex64(strv_make(*p, HEX64_LEN), ret))
         return -EBADMSG;
-    for (int i = 0; i < HEX_DIGITS; i++) {
-        int d = hexval((unsigned char)(*p)[i]);
-
-        if (d < 0)
-            return -EBADMSG;
-        v = (v << 4) | (uint64_t)d;
-    }
-    *p += HEX_DIGITS;
-    *ret = v;
+    *p += HEX64_LEN;
     return 0;
 }
 
@@ -262,7 +248,7 @@ check_frame(const char *data, size_t len, const char **body,
     last = memrchr(data, '\n', len - 1);
     last = last ? last + 1 : data;
     p = last;
-    if ((size_t)(end - p) != strlen(SUM_PREFIX) + HEX_DIGITS + 1 ||
+    if ((size_t)(end - p) != strlen(SUM_PREFIX) + HEX64_LEN + 1 ||
         memcmp(p, SUM_PREFIX, strlen(SUM_PREFIX)) != 0)
         return -EBADMSG;
     p += strlen(SUM_PREFIX);

@@ -15,12 +15,9 @@
 #include "../model/render.h"
 #include "state_codec.h"
 
-#define HEX64_DIGITS 16
 /* The largest integer a double holds exactly (IEEE 754 binary64). */
 #define EXACT_DOUBLE_MAX (1ULL << 53)
 #define PORT_MAX 65535
-
-static const char hexd[] = "0123456789abcdef";
 
 /* ---- writing ---- */
 
@@ -31,14 +28,11 @@ static const char hexd[] = "0123456789abcdef";
 static void
 put_hex64(struct buf *b, uint64_t v)
 {
-    char s[HEX64_DIGITS + 2];
+    char s[HEX64_LEN + 2];
 
     s[0] = '"';
-    for (int i = HEX64_DIGITS; i >= 1; i--) {
-        s[i] = hexd[v & 0xf];
-        v >>= 4;
-    }
-    s[HEX64_DIGITS + 1] = '"';
+    hex64_format(v, s + 1);
+    s[HEX64_LEN + 1] = '"';
     buf_append(b, s, sizeof(s));
 }
 
@@ -240,35 +234,17 @@ get_str(struct state_reader *r, const cJSON *o, const char *name,
     return true;
 }
 
-/* Exactly 16 lower-case hex digits (the writer's one spelling). */
-static bool
-parse_hex64(const char *s, uint64_t *ret)
-{
-    uint64_t v = 0;
-
-    if (strlen(s) != HEX64_DIGITS)
-        return false;
-    for (size_t i = 0; i < HEX64_DIGITS; i++) {
-        const char *d = memchr(hexd, s[i], sizeof(hexd) - 1);
-
-        if (d == NULL)
-            return false;
-        v = v << 4 | (uint64_t)(d - hexd);
-    }
-    *ret = v;
-    return true;
-}
-
 static bool
 get_hex64(struct state_reader *r, const cJSON *it, const char *name,
           uint64_t *ret)
 {
-    if (!cJSON_IsString(it) || !parse_hex64(it->valuestring, ret))
+    if (!cJSON_IsString(it) ||
+        !strv_to_hex64(strv_from_cstr(it->valuestring), ret))
         return bad_member(r, name, "expected 16 lower-case hex digits");
     return true;
 }
 
-/* A session id (session_id_parse() decides what is one) into buf. */
+/* A session id (SESSION_ID_LEN hex digits) into buf. */
 static bool
 get_id(struct state_reader *r, const cJSON *o, const char *name, bool required,
        char *buf, struct strv *ret)
@@ -280,7 +256,7 @@ get_id(struct state_reader *r, const cJSON *o, const char *name, bool required,
     if (it == NULL && !required)
         return true;
     if (!cJSON_IsString(it) ||
-        !session_id_parse(strv_from_cstr(it->valuestring), &id))
+        !strv_to_hex64(strv_from_cstr(it->valuestring), &id))
         return bad_member(r, name, "expected a session id");
     memcpy(buf, it->valuestring, SESSION_ID_LEN);
     *ret = strv_make(buf, SESSION_ID_LEN);

@@ -49,12 +49,16 @@ strv_trim(struct strv v)
 bool
 strv_case_eq(struct strv a, const char *s)
 {
-    size_t n = strlen(s);
+    return strv_case_eq_strv(a, strv_from_cstr(s));
+}
 
-    if (a.n != n)
+bool
+strv_case_eq_strv(struct strv a, struct strv b)
+{
+    if (a.n != b.n)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)s[i];
+    for (size_t i = 0; i < a.n; i++) {
+        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
 
         if (x >= 'A' && x <= 'Z')
             x = (unsigned char)(x - 'A' + 'a');
@@ -63,6 +67,38 @@ strv_case_eq(struct strv a, const char *s)
         if (x != y)
             return false;
     }
+    return true;
+}
+
+void
+hex64_format(uint64_t v, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (int i = HEX64_LEN - 1; i >= 0; i--) {
+        out[i] = hex[v & 0xF];
+        v >>= 4;
+    }
+}
+
+bool
+strv_to_hex64(struct strv v, uint64_t *ret)
+{
+    uint64_t x = 0;
+
+    if (v.n != HEX64_LEN)
+        return false;
+    for (size_t i = 0; i < v.n; i++) {
+        char c = v.p[i];
+
+        if (c >= '0' && c <= '9')
+            x = x << 4 | (uint64_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            x = x << 4 | (uint64_t)(c - 'a' + 10);
+        else
+            return false;
+    }
+    *ret = x;
     return true;
 }
 

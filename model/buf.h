@@ -63,6 +63,16 @@ bool strv_all_digits(struct strv v);
 /* v without the blanks (space, tab, CR, LF) at both ends. */
 struct strv strv_trim(struct strv v);
 bool strv_case_eq(struct strv a, const char *s);
+/* ASCII case-insensitive comparison of two views. */
+bool strv_case_eq_strv(struct strv a, struct strv b);
+
+/* Digits of a 64-bit value in hex (session ids, keys, fingerprints). */
+#define HEX64_LEN 16
+/* Write v as HEX64_LEN lower-case hex digits (no NUL). */
+void hex64_format(uint64_t v, char *out);
+/* Parse exactly HEX64_LEN lower-case hex digits: the one spelling
+ * hex64_format() writes.  False otherwise (*ret untouched). */
+bool strv_to_hex64(struct strv v, uint64_t *ret);
 
 /*
  * Parse a decimal unsigned integer occupying all of v.  Writes *ret only on

@@ -267,6 +267,8 @@ struct out {
     void *ctx;
 };
 
+_Static_assert(SESSION_ID_LEN == HEX64_LEN, "a session id is a hex64");
+
 static const char *const end_reason_names[_SESSION_END_MAX] = {
     [SESSION_END_LOGOUT] = "logout",   [SESSION_END_DISCONNECT] = "disconnect",
     [SESSION_END_REBOOT] = "reboot",   [SESSION_END_EXPIRED] = "expired",
@@ -1139,21 +1141,6 @@ keys_drop(struct session_table *t, struct session *s)
 
 /* ---- the merge index ---- */
 
-static bool
-ascii_case_eq(struct strv a, struct strv b)
-{
-    if (a.n != b.n)
-        return false;
-    for (size_t i = 0; i < a.n; i++) {
-        unsigned char x = (unsigned char)a.p[i], y = (unsigned char)b.p[i];
-
-        if ((x >= 'A' && x <= 'Z' ? x + 32 : x) !=
-            (y >= 'A' && y <= 'Z' ? y + 32 : y))
-            return false;
-    }
-    return true;
-}
-
 static uint64_t
 user_key(uint32_t host, struct strv user)
 {
@@ -1374,22 +1361,11 @@ session_make_id(struct session_table *t, struct session *s,
     s->id = fmix64(h) | 1;
 }
 
-static void
-id_hex(uint64_t id, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-
-    for (int i = SESSION_ID_LEN - 1; i >= 0; i--) {
-        out[i] = hex[id & 0xF];
-        id >>= 4;
-    }
-}
-
 /* The event belongs to s: its session_id. */
 static void
 tag_event(struct session_table *t, struct event *ev, const struct session *s)
 {
-    id_hex(s->id, t->ev_id);
+    hex64_format(s->id, t->ev_id);
     ev->session_id = strv_make(t->ev_id, SESSION_ID_LEN);
 }
 
@@ -1457,9 +1433,10 @@ absorb_strings(struct session_table *t, struct session *s,
         ev->result == EV_RESULT_FAILURE && strv_present(ev->result_details);
     /* "vagrant" (RCM 1149 without a domain) becomes "WINDOMAIN\\vagrant"
      * when the 4624 of the same logon names the domain. */
-    bool set_user = s->slen[F_USER_DOMAIN] == 0 && s->slen[F_USER] != 0 &&
-                    strv_present(ev->user_domain) &&
-                    ascii_case_eq(sget(t, s, F_USER), cap_str(ev->user_name));
+    bool set_user =
+        s->slen[F_USER_DOMAIN] == 0 && s->slen[F_USER] != 0 &&
+        strv_present(ev->user_domain) &&
+        strv_case_eq_strv(sget(t, s, F_USER), cap_str(ev->user_name));
     bool changed = set_auth || set_addr || set_details || set_user ||
                    s->n_sources < SESSION_SOURCES_MAX;
     int rc;
@@ -2419,10 +2396,10 @@ session_view(const struct session *s, struct session_view *ret)
     };
     ret->uid = decode_uid(s, vals[F_UID], ret->uid_buf);
     memcpy(ret->keys, s->keys, sizeof(ret->keys));
-    id_hex(s->id, ret->id_buf);
+    hex64_format(s->id, ret->id_buf);
     ret->session_id = strv_make(ret->id_buf, SESSION_ID_LEN);
     if (s->prev_id != 0) {
-        id_hex(s->prev_id, ret->prev_buf);
+        hex64_format(s->prev_id, ret->prev_buf);
         ret->previous_session_id = strv_make(ret->prev_buf, SESSION_ID_LEN);
     }
     for (size_t i = 0; i < s->n_sources; i++) {
@@ -2446,28 +2423,6 @@ session_table_next(const struct session_table *t, size_t *pos)
     return NULL;
 }
 
-/* Parse SESSION_ID_LEN lower-case hex digits. */
-bool
-session_id_parse(struct strv v, uint64_t *ret)
-{
-    uint64_t x = 0;
-
-    if (v.n != SESSION_ID_LEN)
-        return false;
-    for (size_t i = 0; i < v.n; i++) {
-        char c = v.p[i];
-
-        if (c >= '0' && c <= '9')
-            x = x << 4 | (uint64_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            x = x << 4 | (uint64_t)(c - 'a' + 10);
-        else
-            return false;
-    }
-    *ret = x;
-    return true;
-}
-
 /* Whether the saved view can be put back: open, valid ids, distinct keys
  * that no session holds. */
 static int
@@ -2476,9 +2431,9 @@ restore_check(const struct session_table *t, const struct session_view *v,
 {
     *prev = 0;
     if (v->state != SESSION_STATE_OPEN || v->n_sources > SESSION_SOURCES_MAX ||
-        !session_id_parse(v->session_id, id) || *id == 0 ||
+        !strv_to_hex64(v->session_id, id) || *id == 0 ||
         (strv_present(v->previous_session_id) &&
-         !session_id_parse(v->previous_session_id, prev)))
+         !strv_to_hex64(v->previous_session_id, prev)))
         return -EINVAL;
     for (int k = 0; k < SESSION_KEYS_MAX; k++) {
         if (v->keys[k] == 0)

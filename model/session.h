@@ -186,7 +186,4 @@ const struct session *session_table_next(const struct session_table *t,
 int session_table_restore(struct session_table *t,
                           const struct session_view *v);
 
-/* Parse SESSION_ID_LEN hex digits; false when v is not one. */
-bool session_id_parse(struct strv v, uint64_t *ret);
-
 #endif
