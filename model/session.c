@@ -492,6 +492,19 @@ host_reserve(struct hosts *hs)
     return 0;
 }
 
+/* The pool index of a known host name, or -1: a lookup that adds
+ * nothing (a host nobody refers to has no sessions). */
+static int64_t
+host_find(const struct hosts *hs, struct strv name)
+{
+    uint32_t v;
+
+    if (hs->slots == NULL)
+        return -1;
+    v = *host_find_slot(hs, host_hash(name), name);
+    return v == 0 ? -1 : (int64_t)v - 1;
+}
+
 /* The pool index of a host name, added if new; -ENOMEM. */
 static int64_t
 host_get(struct hosts *hs, struct strv name)
@@ -1017,6 +1030,15 @@ mask_bits(size_t mask)
     return b;
 }
 
+static bool
+has_key(const struct session *s, uint64_t hash)
+{
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (s->keys[k] == hash)
+            return true;
+    return false;
+}
+
 static struct session *
 key_find(const struct session_table *t, uint64_t hash)
 {
@@ -1032,9 +1054,8 @@ key_find(const struct session_table *t, uint64_t hash)
         if (SLOT_TAG(v) != tag)
             continue;
         s = S(t, (uint32_t)v - 1);
-        for (int k = 0; k < SESSION_KEYS_MAX; k++)
-            if (s->keys[k] == hash)
-                return s;
+        if (has_key(s, hash))
+            return s;
     }
     return NULL;
 }
@@ -1129,6 +1150,21 @@ key_add(struct session_table *t, struct session *s, uint64_t hash,
             s->flags |= is_logon_id(login_id) ? SF_KEY_LOGON : SF_KEY_TS;
             return;
         }
+}
+
+/* Give s the keys it does not hold yet, while it has room (capacity
+ * reserved by the caller). */
+static void
+keys_adopt(struct session_table *t, struct session *s, const uint64_t *keys)
+{
+    for (int k = 0; k < SESSION_KEYS_MAX; k++)
+        if (keys[k] != 0 && !has_key(s, keys[k]))
+            for (int j = 0; j < SESSION_KEYS_MAX; j++)
+                if (s->keys[j] == 0) {
+                    s->keys[j] = keys[k];
+                    key_put(t, keys[k], sidx(s));
+                    break;
+                }
 }
 
 static void
@@ -1273,6 +1309,22 @@ graveyard_flush(struct session_table *t)
         host_unref(&t->hosts, s->host);
         slot_release(t, s);
     }
+}
+
+/* A closed session held in the table (dormant) goes on lingering for the
+ * merge window from `from_us`, or out of the table when there is no room
+ * in the heap. */
+static void
+session_linger(struct session_table *t, struct session *s, int64_t from_us)
+{
+    if (heap_reserve(&t->heaps[HEAP_ENDED], t->heaps[HEAP_ENDED].n + 1) < 0) {
+        session_untable(t, s);
+        session_bury(t, s);
+        return;
+    }
+    heap_remove(t, s);
+    s->phase = PH_ENDED;
+    heap_push_at(t, HEAP_ENDED, s, from_us);
 }
 
 /* Drop a dormant or pending session: it has no record to write. */
@@ -1601,15 +1653,6 @@ is_merge_event(const struct event *ev)
  * does not have yet (a logon id, a terminal-services id), or no key; a
  * failure only on an attempt without result; a reconnect only on a
  * segment that itself began with a reconnect. */
-static bool
-has_key(const struct session *s, uint64_t hash)
-{
-    for (int k = 0; k < SESSION_KEYS_MAX; k++)
-        if (s->keys[k] == hash)
-            return true;
-    return false;
-}
-
 /*
  * Whether the recent open session s is the logon the event reports.
  * Another connection of the same user is another session: the addresses
@@ -1683,17 +1726,15 @@ merge_lookup(struct session_table *t, const struct event *ev, int64_t when)
     if (!is_merge_event(ev) || t->merge == NULL ||
         (!strv_present(name) && !strv_present(uid)))
         return NULL;
-    host = host_get(&t->hosts, cap_str(ev->hostname));
+    host = host_find(&t->hosts, cap_str(ev->hostname));
     if (host < 0)
         return NULL;
-    t->hosts.a[host].refs++;
     if (strv_present(linked))
         q.linked = key_hash(cap_str(ev->hostname), linked, ev->boot_id);
     if (strv_present(name))
         s = merge_find(t, user_key((uint32_t)host, name), &q);
     if (s == NULL && strv_present(uid))
         s = merge_find(t, user_key((uint32_t)host, uid), &q);
-    host_unref(&t->hosts, (uint32_t)host);
     return s;
 }
 
@@ -1784,15 +1825,13 @@ session_reconnect(struct session_table *t, struct session *old,
     memcpy(keys, old->keys, sizeof(keys));
     if (old->phase == PH_LIVE)
         session_close(t, old, SESSION_END_DISCONNECT, when, o);
-    if (old->phase == PH_DORMANT &&
-        heap_reserve(&t->heaps[HEAP_ENDED], t->heaps[HEAP_ENDED].n + 1) == 0) {
+    if (old->phase == PH_DORMANT) {
         /* The ended segment lingers without keys for the merge window: a
          * logon report read late (another channel) still finds it. */
         keys_drop(t, old);
-        heap_remove(t, old);
-        old->phase = PH_ENDED;
-        heap_push_at(t, HEAP_ENDED, old, when);
-    } else if (old->phase == PH_DORMANT || old->phase == PH_ENDED) {
+        memset(old->keys, 0, sizeof(old->keys));
+        session_linger(t, old, when);
+    } else if (old->phase == PH_ENDED) {
         session_untable(t, old);
         session_bury(t, old);
     }
@@ -1800,14 +1839,7 @@ session_reconnect(struct session_table *t, struct session *old,
     if (s != NULL && (s->flags & SF_RECONNECT)) {
         /* Another report (LSM 25 after 4778) of a reconnect that already
          * began a segment: it joins it and brings its keys. */
-        for (int k = 0; k < SESSION_KEYS_MAX; k++)
-            if (keys[k] != 0 && !has_key(s, keys[k]))
-                for (int j = 0; j < SESSION_KEYS_MAX; j++)
-                    if (s->keys[j] == 0) {
-                        s->keys[j] = keys[k];
-                        key_put(t, keys[k], sidx(s));
-                        break;
-                    }
+        keys_adopt(t, s, keys);
         s->flags |= flags & (SF_KEY_LOGON | SF_KEY_TS);
         t->stats.merged++;
         rc = session_touch(t, s, ev, when);
@@ -1850,11 +1882,7 @@ session_reconnect(struct session_table *t, struct session *old,
     s->admin = s->admin || old->admin;
     s->prev_id = old->id;
     s->flags = flags | SF_RECONNECT;
-    for (int k = 0; k < SESSION_KEYS_MAX; k++)
-        if (keys[k] != 0) {
-            s->keys[k] = keys[k];
-            key_put(t, keys[k], sidx(s));
-        }
+    keys_adopt(t, s, keys);
     t->stats.reconnects++;
     if (s->flags & SF_MERGE)
         merge_register(t, s);
@@ -2101,17 +2129,9 @@ feed_found(struct session_table *t, struct session *s, struct event *ev,
             /* The logoff of a disconnected session: it ends here, and
              * lingers for the other reports of the logoff. */
             tag_event(t, ev, s);
-            if (heap_reserve(&t->heaps[HEAP_ENDED],
-                             t->heaps[HEAP_ENDED].n + 1) < 0) {
-                session_untable(t, s);
-                session_bury(t, s);
-                return 0;
-            }
-            heap_remove(t, s);
-            s->phase = PH_ENDED;
             if (when > s->last_us)
                 s->last_us = when;
-            heap_push(t, HEAP_ENDED, s);
+            session_linger(t, s, s->last_us);
             return 0;
         default:
             break;
@@ -2195,14 +2215,14 @@ session_table_feed(struct session_table *t, struct event *ev,
     if (strv_present(ev->boot_id))
         check_boot(t, ev, when, &o);
     if (ev->action == EV_ACTION_RESTART) {
-        int64_t host = host_get(&t->hosts, cap_str(ev->hostname));
+        int64_t host = host_find(&t->hosts, cap_str(ev->hostname));
 
         if (host >= 0) {
-            t->hosts.a[host].refs++;
+            t->hosts.a[host].refs++; /* kept while its sessions go */
             close_host(t, (uint32_t)host, when, &o);
             host_unref(&t->hosts, (uint32_t)host);
         }
-        return host < 0 ? -ENOMEM : 0;
+        return 0;
     }
     if (ev->action == EV_ACTION_NONE && !ev->admin)
         return 0;
@@ -2523,11 +2543,7 @@ session_table_restore(struct session_table *t, const struct session_view *v)
     s->flags = (uint8_t)(v->flags & SF_SAVED_MASK);
     s->phase = PH_LIVE;
     make_room(t, &o);
-    for (int k = 0; k < SESSION_KEYS_MAX; k++)
-        if (v->keys[k] != 0) {
-            s->keys[k] = v->keys[k];
-            key_put(t, v->keys[k], sidx(s));
-        }
+    keys_adopt(t, s, v->keys);
     heap_push(t, h, s);
     t->count++;
     t->stats.open_now++;
