@@ -148,9 +148,14 @@ idle_cb(uv_idle_t *h)
             pipeline_expire(&rp->pipe, in->ev.time_us);
         pipeline_event(&rp->pipe, &in->ev);
         advance(rp, in);
+        /* After every event, not every batch: a batch of records can be
+         * more than the quarter of queue_max left above the congestion
+         * mark, and a replay must wait for its sinks, never drop. */
+        if (pipeline_congested(&rp->pipe)) {
+            uv_idle_stop(&rp->idle);
+            return;
+        }
     }
-    if (pipeline_congested(&rp->pipe))
-        uv_idle_stop(&rp->idle);
 }
 
 static void
