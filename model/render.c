@@ -106,8 +106,8 @@ json_safe_run(const unsigned char *p, size_t i, size_t n)
  * are not one (RFC 3629 section 4, "UTF8-2" to "UTF8-4").  *ret_cp gets the
  * code point.
  */
-static size_t
-utf8_seq(const unsigned char *p, size_t n, uint32_t *ret_cp)
+size_t
+render_utf8_seq(const unsigned char *p, size_t n, uint32_t *ret_cp)
 {
     unsigned char c = p[0], lo = 0x80, hi = 0xBF;
     size_t len;
@@ -219,7 +219,7 @@ json_put_str(struct buf *b, struct strv v)
             json_put_esc(b, p[i++]);
             continue;
         }
-        len = utf8_seq(p + i, v.n - i, &cp);
+        len = render_utf8_seq(p + i, v.n - i, &cp);
         if (len == 0) {
             json_put_u00(b, p[i++]);
         } else if (cp == 0x2028 || cp == 0x2029) {
@@ -230,8 +230,9 @@ json_put_str(struct buf *b, struct strv v)
             run = i;
             do {
                 i += len;
-                len = (i < v.n && p[i] >= 0x80) ? utf8_seq(p + i, v.n - i, &cp)
-                                                : 0;
+                len = (i < v.n && p[i] >= 0x80)
+                          ? render_utf8_seq(p + i, v.n - i, &cp)
+                          : 0;
             } while (len != 0 && cp != 0x2028 && cp != 0x2029);
             buf_append(b, p + run, i - run);
         }
@@ -242,8 +243,8 @@ json_put_str(struct buf *b, struct strv v)
 /* Code points that must not reach a terminal raw: C1 controls (U+0080 to
  * U+009F, 0x9B is CSI) and the bidirectional embeddings/overrides/isolates
  * ("Trojan Source", CVE-2021-42574). */
-static bool
-text_unsafe_cp(uint32_t cp)
+bool
+render_text_unsafe_cp(uint32_t cp)
 {
     return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F;
@@ -280,12 +281,12 @@ render_put_text_safe(struct buf *b, struct strv v)
             buf_append(b, p + run, i - run);
         if (i >= v.n)
             break;
-        len = p[i] >= 0x80 ? utf8_seq(p + i, v.n - i, &cp) : 0;
+        len = p[i] >= 0x80 ? render_utf8_seq(p + i, v.n - i, &cp) : 0;
         if (len == 0) {
             text_put_hex(b, p + i, 1);
             i++;
         } else {
-            if (text_unsafe_cp(cp))
+            if (render_text_unsafe_cp(cp))
                 text_put_hex(b, p + i, len);
             else
                 buf_append(b, p + i, len);

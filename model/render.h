@@ -12,6 +12,8 @@
 #ifndef SESSIONTAIL_RENDER_H
 #define SESSIONTAIL_RENDER_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -36,6 +38,14 @@ void render_time_text(struct buf *b, int64_t time_us);
 /* Append v with every byte below 0x20, DEL and invalid UTF-8 replaced by
  * a visible escape (\xHH), for text meant for a terminal. */
 void render_put_text_safe(struct buf *b, struct strv v);
+
+/* Length (2-4) of the valid UTF-8 sequence at p (n bytes available), or 0
+ * when the bytes there are not one (RFC 3629 section 4); *ret_cp gets its
+ * code point.  Shared with the syslog renderer. */
+size_t render_utf8_seq(const unsigned char *p, size_t n, uint32_t *ret_cp);
+/* True for a code point a terminal must not get raw: C1 controls and the
+ * bidirectional overrides (what render_put_text_safe() escapes). */
+bool render_text_unsafe_cp(uint32_t cp);
 
 /* One JSON object per event, no trailing newline ({"record":"event",...}). */
 void event_to_json(const struct event *ev, struct buf *b);
