@@ -13,6 +13,11 @@
  * The session table survives reloads, and so does the control socket
  * (re-bound only when control_socket or control_group changed).
  *
+ * Under systemd (notify.h) READY=1 follows the opening of every source,
+ * RELOADING=1 and READY=1 bracket a reload, STOPPING=1 starts a stop;
+ * sockets passed by socket activation (listen_fds.h) go to the syslog
+ * sources, and those none took are closed after the first start.
+ *
  * Open sessions survive restarts (state.h): restored from state_dir
  * before any source opens, so the first events find their sessions; saved
  * every STATE_SAVE_INTERVAL_MS, and in one go at stop after the final
@@ -25,16 +30,15 @@
 #include <unistd.h>
 
 #include <uv.h>
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "../model/mem.h"
 #include "../model/session.h"
 #include "config.h"
 #include "control.h"
 #include "daemon.h"
+#include "listen_fds.h"
 #include "log.h"
+#include "notify.h"
 #include "pipeline.h"
 #include "sinkset.h"
 #include "source.h"
@@ -86,6 +90,9 @@ struct daemon {
     struct config *failed_cfg; /* the new config that could not start */
     int status;
     struct state_saver saver;
+    struct notify notify;
+    uint64_t closed_sinks_dropped; /* drops of sinks closed by reloads */
+    bool sinks_closing;            /* sinkset_close in flight */
 };
 
 static bool
@@ -321,6 +328,28 @@ control_stats_cb(void *ctx, struct buf *b)
     control_stats_sessions(b, &st);
 }
 
+/* STATUS= counters; the sinks are not read while they are being closed. */
+static void
+notify_counters_cb(void *ctx, struct notify_counters *ret)
+{
+    struct daemon *d = ctx;
+    struct session_stats st;
+    struct sink_counters kc;
+    uint64_t dropped = d->closed_sinks_dropped;
+
+    for (size_t i = 0; !d->sinks_closing && i < d->sinks.n; i++) {
+        memset(&kc, 0, sizeof(kc));
+        if (d->sinks.sinks[i]->ops->counters != NULL)
+            d->sinks.sinks[i]->ops->counters(d->sinks.sinks[i], &kc);
+        dropped += kc.dropped;
+    }
+    session_table_stats(d->sessions, &st);
+    *ret = (struct notify_counters){.records = d->pipe.counters.records,
+                                    .events = d->pipe.counters.events,
+                                    .open_sessions = st.open_now,
+                                    .dropped = dropped};
+}
+
 static void
 mark_sources(struct daemon *d)
 {
@@ -351,6 +380,7 @@ close_handles(struct daemon *d)
     control_close(d->ctl);
     d->ctl = NULL;
     state_saver_close(&d->saver);
+    notify_close(&d->notify);
     uv_close((uv_handle_t *)&d->sig_term, NULL);
     uv_close((uv_handle_t *)&d->sig_int, NULL);
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -378,6 +408,7 @@ restart_with(struct daemon *d, struct config *cfg, struct config *old)
             log_notice("configuration %s loaded", cfg->path ? cfg->path : "");
         d->falling_back = false;
         config_free(old);
+        notify_ready(&d->notify);
         return;
     }
     if (!d->falling_back && old != NULL) {
@@ -402,6 +433,7 @@ sinks_closed_cb(void *arg)
     struct daemon *d = arg;
     struct config *next = d->next_cfg, *old;
 
+    d->sinks_closing = false;
     mem_free(d->srcs);
     d->srcs = NULL;
     d->n_srcs = 0;
@@ -421,9 +453,13 @@ static void
 source_closed_cb(void *arg)
 {
     struct daemon *d = arg;
+    struct notify_counters c;
 
     if (--d->closing_srcs > 0)
         return;
+    notify_counters_cb(d, &c); /* the drops of the sinks about to go */
+    d->closed_sinks_dropped = c.dropped;
+    d->sinks_closing = true;
     sinkset_close(&d->sinks, sinks_closed_cb, d);
 }
 
@@ -449,6 +485,8 @@ final_flush_cb(void *arg)
 static void
 teardown(struct daemon *d)
 {
+    if (d->stop_requested)
+        notify_stopping(&d->notify);
     if (d->phase == PHASE_BARRIER)
         return; /* barrier_done_cb calls us again */
     if (d->phase == PHASE_STOPPING)
@@ -472,13 +510,20 @@ signal_cb(uv_signal_t *h, int signum)
         teardown(d);
         return;
     }
-    if (d->reload_requested || d->stop_requested || d->cfg->path == NULL) {
+    if (d->reload_requested || d->stop_requested) {
         sinkset_reopen(&d->sinks);
+        return;
+    }
+    notify_reloading(&d->notify);
+    if (d->cfg->path == NULL) {
+        sinkset_reopen(&d->sinks);
+        notify_ready(&d->notify);
         return;
     }
     if (config_load(d->cfg->path, &cfg, err, sizeof(err)) < 0) {
         log_err("reload failed, keeping the running configuration: %s", err);
         sinkset_reopen(&d->sinks);
+        notify_ready(&d->notify);
         return;
     }
     d->next_cfg = cfg;
@@ -508,6 +553,7 @@ init_handles(struct daemon *d)
                    EXPIRE_INTERVAL_MS);
     state_saver_init(&d->saver, &d->loop, d->sessions, &d->pipe.counters.events,
                      d->cfg->state_dir);
+    notify_init(&d->notify, &d->loop, notify_counters_cb, d);
 }
 
 int
@@ -534,14 +580,16 @@ run_main(const char *path, bool explicit_path)
     uv_loop_init(&d.loop);
     pipeline_init(&d.pipe, d.sessions);
     init_handles(&d);
+    if (listen_fds_init() < 0)
+        log_warn("cannot take the sockets passed by systemd");
     if (start(&d) < 0) {
         d.status = EXIT_CONFIG;
         d.stop_requested = true;
         teardown(&d);
     } else {
-#ifdef HAVE_SYSTEMD
-        sd_notify(0, "READY=1");
-#endif
+        /* Every source is open (start() opens them synchronously). */
+        listen_fds_close_unused();
+        notify_ready(&d.notify);
         log_info("running with %zu sources and %zu sinks", d.cfg->n_sources,
                  d.cfg->n_sinks);
     }

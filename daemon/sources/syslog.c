@@ -17,8 +17,9 @@
  * reach the pipeline a few per loop turn, between reads, so a burst faster
  * than the pipeline waits in memory instead of overflowing the socket.
  * The kernel's drop count for the socket is read from
- * /proc/net/udp{,6} (the "drops" column of the line with its inode) and
- * reported with the other counters.
+ * /proc/self/net/udp{,6} (the "drops" column of the line with its inode;
+ * /proc/net is hidden under systemd's ProcSubset=pid) and reported with
+ * the other counters.
  *
  * TCP (RFC 6587): many concurrent clients, each a struct syslog_client
  * owning its uv_tcp_t (freed in the close callback).  Framing is decided
@@ -35,12 +36,11 @@
  * removed first (only a socket: anything else is an error), the new one
  * gets mode 0660 and is removed again on close.
  *
- * Socket activation (sd_listen_fds(3)): when LISTEN_PID is our pid, the
- * LISTEN_FDS descriptors from 3 up are searched for one whose type and
- * local address match `listen`; a copy of it (F_DUPFD_CLOEXEC, so that a
- * reload can adopt it again) is used instead of binding, so systemd can
- * hold port 514 and the daemon needs no capability.  Implemented here, so
- * the source builds without libsystemd.
+ * Socket activation (sd_listen_fds(3)): a socket systemd passed that is
+ * named after the source (FileDescriptorName=) or bound where `listen`
+ * says is used instead of binding (a copy: a reload adopts it again), so
+ * sessiontail.socket can hold port 514 and the daemon needs no capability.
+ * Matching and the passed-socket table live in ../listen_fds.c.
  *
  * Flow control: a socket cannot wait.  Records are always handed to the
  * pipeline; the sinks queue within their bound and count what they drop.
@@ -49,14 +49,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -69,6 +67,7 @@
 
 #include "../../model/buf.h"
 #include "../../model/mem.h"
+#include "../listen_fds.h"
 #include "../source.h"
 #include "source_util.h"
 #include "sources.h"
@@ -86,11 +85,9 @@
 #define FRAME_DIGITS_MAX 9 /* octet count: at most 999,999,999 */
 #define PEER_MAX INET6_ADDRSTRLEN
 #define SUN_PATH_LEN (sizeof(((struct sockaddr_un *)0)->sun_path))
-#define LISTEN_FDS_START 3  /* SD_LISTEN_FDS_START */
-#define LISTEN_FDS_MAX 1024 /* inherited descriptors looked at */
-#define SWEEP_MS_MAX 1000   /* idle check interval, at most */
-#define SWEEP_MS_MIN 50     /* and at least */
-#define PROC_LINE_MAX 512   /* a line of /proc/net/udp */
+#define SWEEP_MS_MAX 1000 /* idle check interval, at most */
+#define SWEEP_MS_MIN 50   /* and at least */
+#define PROC_LINE_MAX 512 /* a line of /proc/net/udp */
 #define US_PER_S 1000000
 #define MS_PER_S 1000
 
@@ -344,95 +341,21 @@ src_syslog_listen_check(const char *s, const char **ret_why)
 
 /* ---- socket activation (sd_listen_fds(3)) ----------------------------- */
 
-static bool
-inet_matches(const struct sockaddr_storage *want, const struct sockaddr *got)
-{
-    if (want->ss_family != got->sa_family)
-        return false;
-    if (got->sa_family == AF_INET) {
-        const struct sockaddr_in *w = (const void *)want,
-                                 *g = (const void *)got;
-
-        return w->sin_port == g->sin_port &&
-               w->sin_addr.s_addr == g->sin_addr.s_addr;
-    }
-    if (got->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *w = (const void *)want,
-                                  *g = (const void *)got;
-
-        return w->sin6_port == g->sin6_port &&
-               memcmp(&w->sin6_addr, &g->sin6_addr, sizeof(g->sin6_addr)) == 0;
-    }
-    return false;
-}
-
-/* Does inherited fd match `a` (socket type and local address)? */
-static bool
-fd_matches(int fd, const struct listen_addr *a)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof(ss);
-    int type;
-    socklen_t tlen = sizeof(type);
-
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0)
-        return false;
-    if (type != (a->kind == LISTEN_TCP ? SOCK_STREAM : SOCK_DGRAM))
-        return false;
-    memset(&ss, 0, sizeof(ss));
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-        return false;
-    if (a->kind == LISTEN_UNIX_DGRAM) {
-        const struct sockaddr_un *un = (const void *)&ss;
-
-        return ss.ss_family == AF_UNIX &&
-               strncmp(un->sun_path, a->path, SUN_PATH_LEN) == 0;
-    }
-    return inet_matches(&a->ss, (const struct sockaddr *)&ss);
-}
-
-/* An unsigned decimal environment variable, or -1. */
-static long
-env_number(const char *name)
-{
-    const char *v = getenv(name);
-    char *end;
-    unsigned long n;
-
-    if (v == NULL || *v < '0' || *v > '9')
-        return -1;
-    errno = 0;
-    n = strtoul(v, &end, 10);
-    if (errno != 0 || *end != '\0' || n > INT_MAX)
-        return -1;
-    return (long)n;
-}
-
-/*
- * The inherited descriptor matching `a`, copied (close-on-exec) so that
- * closing ours leaves systemd's in place for a reload; -ENOENT when there
- * is none.
- */
+/* The socket systemd passed for this listener (listen_fds.h): a copy that
+ * the source owns, or -ENOENT. */
 static int
-activation_adopt(const struct listen_addr *a)
+activation_adopt(const struct src_syslog *s)
 {
-    long pid = env_number("LISTEN_PID"), n = env_number("LISTEN_FDS");
-    int fd;
+    const struct listen_addr *a = &s->addr;
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
 
-    if (pid < 0 || n <= 0 || pid != (long)getpid())
-        return -ENOENT;
-    if (n > LISTEN_FDS_MAX)
-        n = LISTEN_FDS_MAX;
-    for (fd = LISTEN_FDS_START; fd < LISTEN_FDS_START + n; fd++) {
-        int copy;
-
-        if (!fd_matches(fd, a))
-            continue;
-        (void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-        copy = fcntl(fd, F_DUPFD_CLOEXEC, LISTEN_FDS_START);
-        return copy < 0 ? -errno : copy;
-    }
-    return -ENOENT;
+    if (a->kind != LISTEN_UNIX_DGRAM)
+        return listen_fds_take(s->base.cfg->name,
+                               a->kind == LISTEN_TCP ? SOCK_STREAM : SOCK_DGRAM,
+                               (const struct sockaddr *)&a->ss);
+    memcpy(un.sun_path, a->path, sizeof(un.sun_path));
+    return listen_fds_take(s->base.cfg->name, SOCK_DGRAM,
+                           (const struct sockaddr *)&un);
 }
 
 /* ---- records ---------------------------------------------------------- */
@@ -653,13 +576,21 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
         udp_enqueue(s, buf->base, n, s->last_peer, s->last_peer_len);
 }
 
-/* Ask for UDP_RCVBUF; root may pass net.core.rmem_max (SO_RCVBUFFORCE). */
+/* Ask for UDP_RCVBUF; root may pass net.core.rmem_max (SO_RCVBUFFORCE).
+ * A passed socket may have it already (ReceiveBuffer= in the socket unit,
+ * set by systemd as root): asking again without the privilege would cut
+ * it down to rmem_max. */
 static void
 set_rcvbuf(struct src_syslog *s, int fd)
 {
     int want = UDP_RCVBUF, got = 0;
     socklen_t len = sizeof(got);
 
+    /* Linux reports twice the size asked for (socket(7)) */
+    if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 &&
+        got / 2 >= want)
+        return;
+    len = sizeof(got);
     if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) < 0)
         (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
     if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &got, &len) == 0 &&
@@ -677,7 +608,8 @@ set_rcvbuf(struct src_syslog *s, int fd)
 static uint64_t
 kernel_drops(unsigned long ino)
 {
-    static const char *const files[] = {"/proc/net/udp", "/proc/net/udp6"};
+    static const char *const files[] = {"/proc/self/net/udp",
+                                        "/proc/self/net/udp6"};
     char line[PROC_LINE_MAX];
 
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]) && ino != 0; i++) {
@@ -1272,7 +1204,7 @@ kind_name(enum listen_kind k)
 static int
 src_start(struct src_syslog *s)
 {
-    int fd = activation_adopt(&s->addr), r;
+    int fd = activation_adopt(s), r;
 
     s->activated = fd >= 0;
     if (fd < 0 && fd != -ENOENT)

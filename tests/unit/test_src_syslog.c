@@ -28,6 +28,7 @@
 #include <cmocka.h>
 #include <uv.h>
 
+#include "../../daemon/listen_fds.h"
 #include "../../daemon/source.h"
 #include "../../daemon/sources/sources.h"
 #include "testutil.h"
@@ -562,7 +563,8 @@ test_unix_not_a_socket(void **state)
 /* ---- activation, errors, config -------------------------------------- */
 
 /* LISTEN_FDS (sd_listen_fds(3)): the inherited socket whose address
- * matches is used, and stays open for a reload after close. */
+ * matches is used, and stays open for a reload after close; the other one
+ * is closed as unused. */
 static void
 test_activation(void **state)
 {
@@ -572,6 +574,10 @@ test_activation(void **state)
     struct tctx *t;
     int fd, other;
 
+#ifndef HAVE_SYSTEMD
+    skip(); /* no socket activation without libsystemd */
+    return;
+#endif
     if (fcntl(3, F_GETFD) >= 0 || fcntl(4, F_GETFD) >= 0) {
         skip(); /* fd 3 and 4 are taken (libuv keeps a pipe) */
         return;
@@ -588,6 +594,7 @@ test_activation(void **state)
     snprintf(num, sizeof(num), "%ld", (long)getpid());
     setenv("LISTEN_PID", num, 1);
     setenv("LISTEN_FDS", "2", 1);
+    assert_int_equal(listen_fds_init(), 2);
     t = tctx_new(listen);
     src_open(t);
     assert_true(t->activated);
@@ -601,10 +608,10 @@ test_activation(void **state)
     }
     tctx_free(t);
     assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC); /* still open, CLOEXEC */
-    unsetenv("LISTEN_PID");
-    unsetenv("LISTEN_FDS");
+    listen_fds_close_unused();
+    assert_true(fcntl(other, F_GETFD) < 0);
+    assert_true(fcntl(fd, F_GETFD) >= 0);
     close(fd);
-    close(other);
 }
 
 /* A port in use: open fails with the error and leaves nothing behind. */
@@ -683,5 +690,7 @@ main(void)
         cmocka_unit_test(test_registry),
     };
 
+    /* descriptors inherited from the test runner are none of ours */
+    close_range(3, ~0U, 0);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
