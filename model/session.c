@@ -93,7 +93,7 @@
 /* Largest index: slots store index + 1 in 32 bits. */
 #define SESSION_INDEX_MAX (UINT32_MAX - 1)
 /* Bytes of one session slot. */
-#define SESSION_SLOT_SIZE 232
+#define SESSION_SLOT_SIZE 224
 /* Each chunk starts with a pointer to its table, so that a session alone
  * (as session_view() gets it) finds the table's pools. */
 #define SESSION_CHUNK_HDR 16
@@ -156,8 +156,7 @@ struct session {
     uint64_t id;
     uint64_t prev_id; /* 0: none */
     int64_t start_us;
-    int64_t last_us;  /* last activity; the end time once closed */
-    int64_t heap_key; /* last_us when placed in its heap (lazy order) */
+    int64_t last_us; /* last activity; the end time once closed */
     int64_t src_time[SESSION_SOURCES_MAX];
     char *ext; /* owned: the strings when they do not fit inline */
     union {
@@ -199,6 +198,7 @@ _Static_assert(offsetof(struct session, inl) + 72 <= SESSION_SLOT_SIZE,
 
 struct heap {
     uint32_t *a;
+    int64_t *key; /* a[i]'s last_us when placed (lazy order) */
     size_t n;
     size_t cap;
     int64_t max_key; /* no key in the heap is larger */
@@ -867,18 +867,20 @@ set_strings(struct session_table *t, struct session *s,
     return 0;
 }
 
-/* ---- heaps (min on heap_key, lazily behind last_us) ---- */
+/* ---- heaps (min on key, lazily behind last_us) ---- */
 
-static inline bool
-heap_less(const struct session_table *t, uint32_t a, uint32_t b)
-{
-    return S(t, a)->heap_key < S(t, b)->heap_key;
-}
-
+/*
+ * The keys live in the heap's own array beside the indices, so ordering
+ * compares neighbours in that array and never reads a session: at a
+ * million sessions each such read is a cache miss, and closing a session
+ * (a removal from the middle) used to cost several of them.
+ */
 static inline void
-heap_place(struct session_table *t, struct heap *h, size_t i, uint32_t idx)
+heap_place(struct session_table *t, struct heap *h, size_t i, uint32_t idx,
+           int64_t key)
 {
     h->a[i] = idx;
+    h->key[i] = key;
     S(t, idx)->heap_idx = (uint32_t)i;
 }
 
@@ -886,32 +888,34 @@ static void
 heap_up(struct session_table *t, struct heap *h, size_t i)
 {
     uint32_t x = h->a[i];
+    int64_t kx = h->key[i];
 
-    while (i > 0 && heap_less(t, x, h->a[(i - 1) / 2])) {
-        heap_place(t, h, i, h->a[(i - 1) / 2]);
+    while (i > 0 && kx < h->key[(i - 1) / 2]) {
+        heap_place(t, h, i, h->a[(i - 1) / 2], h->key[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    heap_place(t, h, i, x);
+    heap_place(t, h, i, x, kx);
 }
 
 static void
 heap_down(struct session_table *t, struct heap *h, size_t i)
 {
     uint32_t x = h->a[i];
+    int64_t kx = h->key[i];
 
     for (;;) {
         size_t c = 2 * i + 1;
 
         if (c >= h->n)
             break;
-        if (c + 1 < h->n && heap_less(t, h->a[c + 1], h->a[c]))
+        if (c + 1 < h->n && h->key[c + 1] < h->key[c])
             c++;
-        if (!heap_less(t, h->a[c], x))
+        if (h->key[c] >= kx)
             break;
-        heap_place(t, h, i, h->a[c]);
+        heap_place(t, h, i, h->a[c], h->key[c]);
         i = c;
     }
-    heap_place(t, h, i, x);
+    heap_place(t, h, i, x, kx);
 }
 
 static int
@@ -919,6 +923,7 @@ heap_reserve(struct heap *h, size_t n)
 {
     size_t cap = h->cap ? h->cap : 16;
     uint32_t *a;
+    int64_t *key;
 
     if (n <= h->cap)
         return 0;
@@ -928,6 +933,10 @@ heap_reserve(struct heap *h, size_t n)
     if (a == NULL)
         return -ENOMEM;
     h->a = a;
+    key = mem_realloc(h->key, cap * sizeof(*key));
+    if (key == NULL)
+        return -ENOMEM;
+    h->key = key;
     h->cap = cap;
     return 0;
 }
@@ -941,16 +950,17 @@ heap_push_at(struct session_table *t, enum heap_id id, struct session *s,
     struct heap *h = &t->heaps[id];
 
     s->heap = id;
-    s->heap_key = key > s->last_us ? key : s->last_us;
-    if (h->n == 0 || s->heap_key >= h->max_key) {
+    if (key < s->last_us)
+        key = s->last_us;
+    if (h->n == 0 || key >= h->max_key) {
         /* Time moves forward: a new session usually has the largest key
-         * and stays at the end without reading its parent (at a million
-         * sessions, a cache miss). */
-        h->max_key = s->heap_key;
-        heap_place(t, h, h->n++, sidx(s));
+         * and stays at the end. */
+        h->max_key = key;
+        heap_place(t, h, h->n++, sidx(s), key);
         return;
     }
     h->a[h->n] = sidx(s);
+    h->key[h->n] = key;
     heap_up(t, h, h->n++);
 }
 
@@ -965,18 +975,20 @@ heap_remove(struct session_table *t, struct session *s)
 {
     struct heap *h = &t->heaps[s->heap];
     size_t i = s->heap_idx;
-    uint32_t last = h->a[--h->n];
 
+    h->n--;
     s->heap_idx = UINT32_MAX;
     if (i == h->n)
         return;
-    heap_place(t, h, i, last);
+    heap_place(t, h, i, h->a[h->n], h->key[h->n]);
     heap_up(t, h, i);
-    heap_down(t, h, S(t, last)->heap_idx);
+    i = S(t, h->a[h->n])->heap_idx;
+    heap_down(t, h, i);
 }
 
 /* The session with the oldest last activity of heap id, or NULL: stale
- * heap keys at the top are brought up to date first (lazy order). */
+ * keys at the top are brought up to date first (lazy order).  Its key is
+ * heap_top_key(). */
 static struct session *
 heap_top(struct session_table *t, enum heap_id id)
 {
@@ -985,14 +997,20 @@ heap_top(struct session_table *t, enum heap_id id)
     while (h->n > 0) {
         struct session *s = S(t, h->a[0]);
 
-        if (s->heap_key >= s->last_us)
+        if (h->key[0] >= s->last_us)
             return s;
-        s->heap_key = s->last_us;
-        if (s->heap_key > h->max_key)
-            h->max_key = s->heap_key;
+        h->key[0] = s->last_us;
+        if (s->last_us > h->max_key)
+            h->max_key = s->last_us;
         heap_down(t, h, 0);
     }
     return NULL;
+}
+
+static inline int64_t
+heap_top_key(const struct session_table *t, enum heap_id id)
+{
+    return t->heaps[id].key[0];
 }
 
 /* ---- key hash table ---- */
@@ -1573,7 +1591,8 @@ make_room(struct session_table *t, const struct out *o)
     }
     a = heap_top(t, HEAP_OPEN);
     b = heap_top(t, HEAP_ATTEMPT);
-    if (a == NULL || (b != NULL && b->heap_key < a->heap_key))
+    if (a == NULL || (b != NULL && heap_top_key(t, HEAP_ATTEMPT) <
+                                       heap_top_key(t, HEAP_OPEN)))
         a = b;
     if (a != NULL)
         session_close(t, a, SESSION_END_EVICTED, a->last_us, o);
@@ -2252,14 +2271,22 @@ session_table_feed(struct session_table *t, struct event *ev,
     }
 }
 
-/* Whether s, the top of a heap, has been idle longer than timeout. */
-static bool
-idle_past(const struct session *s, int64_t now_us, int64_t timeout)
+/* The top of heap id, when it has been idle longer than timeout. */
+static struct session *
+idle_top(struct session_table *t, enum heap_id id, int64_t now_us,
+         int64_t timeout)
 {
+    struct session *s = heap_top(t, id);
+    int64_t key;
+
+    if (s == NULL)
+        return NULL;
     /* now - key > timeout, without overflow; the key is the last activity
      * (heap_top() has brought it up to date) or a later linger start. */
-    return s->heap_key < now_us &&
-           (uint64_t)now_us - (uint64_t)s->heap_key > (uint64_t)timeout;
+    key = heap_top_key(t, id);
+    if (key < now_us && (uint64_t)now_us - (uint64_t)key > (uint64_t)timeout)
+        return s;
+    return NULL;
 }
 
 /*
@@ -2282,24 +2309,23 @@ session_table_expire(struct session_table *t, int64_t now_us,
     graveyard_flush(t);
     if (idle > 0 && idle < attempt)
         attempt = idle;
-    while (n < INT32_MAX && idle > 0 && (s = heap_top(t, HEAP_OPEN)) &&
-           idle_past(s, now_us, idle)) {
+    while (n < INT32_MAX && idle > 0 &&
+           (s = idle_top(t, HEAP_OPEN, now_us, idle)) != NULL) {
         session_close(t, s, SESSION_END_EXPIRED, s->last_us, &o);
         n++;
     }
-    while (n < INT32_MAX && (s = heap_top(t, HEAP_ATTEMPT)) &&
-           idle_past(s, now_us, attempt)) {
+    while (n < INT32_MAX &&
+           (s = idle_top(t, HEAP_ATTEMPT, now_us, attempt)) != NULL) {
         session_close(t, s, SESSION_END_EXPIRED, s->last_us, &o);
         n++;
     }
-    while (idle > 0 && (s = heap_top(t, HEAP_DORMANT)) &&
-           idle_past(s, now_us, idle))
+    while (idle > 0 && (s = idle_top(t, HEAP_DORMANT, now_us, idle)) != NULL)
         session_drop(t, s);
-    while ((s = heap_top(t, HEAP_PENDING)) &&
-           idle_past(s, now_us, SESSION_PENDING_TIMEOUT_US))
+    while ((s = idle_top(t, HEAP_PENDING, now_us,
+                         SESSION_PENDING_TIMEOUT_US)) != NULL)
         session_drop(t, s);
-    while ((s = heap_top(t, HEAP_ENDED)) &&
-           idle_past(s, now_us, SESSION_MERGE_WINDOW_US))
+    while ((s = idle_top(t, HEAP_ENDED, now_us, SESSION_MERGE_WINDOW_US)) !=
+           NULL)
         session_drop(t, s);
     return n;
 }
@@ -2341,8 +2367,10 @@ session_table_free(struct session_table *t)
         mem_free(t->chunks[c]);
     mem_free(t->chunks);
     mem_free(t->slots);
-    for (int h = 0; h < _HEAP_MAX; h++)
+    for (int h = 0; h < _HEAP_MAX; h++) {
         mem_free(t->heaps[h].a);
+        mem_free(t->heaps[h].key);
+    }
     for (size_t i = 0; i < t->hosts.n; i++)
         mem_free(t->hosts.a[i].name);
     mem_free(t->hosts.a);
