@@ -7,9 +7,12 @@
  *
  *   gen_authlog LINES [OPEN] > auth.log
  *
- * With OPEN, the log starts with OPEN sshd sessions that are never closed
- * (2 * OPEN more lines), so the stream after them runs against a session
- * table of that size (bench_sessions.sh).
+ * With OPEN, the log starts with OPEN sshd sessions (2 * OPEN more lines),
+ * so the stream after them runs against a session table of that size
+ * (bench_sessions.sh).  CHURN_PCT of the stream's stories log off one of
+ * them, picked at random, and log on another: the table stays at OPEN
+ * sessions and logoffs land all over it.  The stream after the opening
+ * lines is the same whatever OPEN is, but for the sessions churn picks.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -84,7 +87,7 @@ ssh_story(const char *host, unsigned pid)
 {
     char ip[64];
     const char *u = users[rnd(8)];
-    unsigned port = 1024 + rnd(60000), fails = rnd(4);
+    unsigned port = 1024 + rnd(60000), fails = rnd(4), logind = rnd(5000);
 
     snprintf(ip, sizeof(ip), "%s", rand_ip());
     emit(host, "sshd", pid, "Connection from %s port %u on 192.0.2.10 port 22",
@@ -115,8 +118,7 @@ ssh_story(const char *host, unsigned pid)
          "pam_unix(sshd:session): session opened for user %s(uid=%u) by "
          "(uid=0)",
          u, strcmp(u, "root") ? 1000 + rnd(20) : 0);
-    emit(host, "systemd-logind", 612, "New session %u of user %s.", rnd(5000),
-         u);
+    emit(host, "systemd-logind", 612, "New session %u of user %s.", logind, u);
     emit(host, "sshd", pid,
          "Received disconnect from %s port %u:11: "
          "disconnected by user",
@@ -125,6 +127,7 @@ ssh_story(const char *host, unsigned pid)
          port);
     emit(host, "sshd", pid,
          "pam_unix(sshd:session): session closed for user %s", u);
+    emit(host, "systemd-logind", 612, "Removed session %u.", logind);
 }
 
 static void
@@ -218,41 +221,95 @@ noise(const char *host, unsigned pid)
  * from the stream's own hosts. */
 #define OPEN_HOSTS 5000
 
+/* Percent of the stream's stories that end one of the OPEN sessions and
+ * open another in its place: at a steady state of OPEN sessions, logoffs
+ * land on sessions spread over the whole table, not only on recent ones. */
+#define CHURN_PCT 20
+
+/* One long-lived session: its key (host, pid) and what its lines repeat. */
+struct open_session {
+    unsigned host, pid, port;
+    uint8_t user;
+    char ip[40];
+};
+
+static struct open_session *open_tab;
+static unsigned long n_open;
+static unsigned next_pid[OPEN_HOSTS];
+
+static void
+open_one(struct open_session *o, unsigned host)
+{
+    char name[16];
+
+    o->host = host;
+    o->pid = next_pid[host]++;
+    o->port = 1024 + rnd(60000);
+    o->user = (uint8_t)rnd(8);
+    snprintf(o->ip, sizeof(o->ip), "%s", rand_ip());
+    snprintf(name, sizeof(name), "web%04u", host);
+    emit(name, "sshd", o->pid,
+         "Accepted publickey for %s from %s port %u ssh2: ED25519 "
+         "SHA256:Xk3pZ0aVw1uT5sQ8rY2bN6mC4dE7fG9hJ0kL1mN2oP3",
+         users[o->user], o->ip, o->port);
+    emit(name, "sshd", o->pid,
+         "pam_unix(sshd:session): session opened for user %s(uid=%u) by "
+         "(uid=0)",
+         users[o->user], strcmp(users[o->user], "root") ? 1000 + rnd(20) : 0);
+}
+
 /* Accepted publickey and the PAM session on distinct (host, pid) keys. */
 static void
-open_sessions(unsigned long n)
+open_sessions(void)
 {
-    for (unsigned long i = 0; i < n; i++) {
-        char host[16], ip[64];
-        const char *u = users[rnd(8)];
-        unsigned pid = 1000 + (unsigned)(i / OPEN_HOSTS);
+    for (unsigned h = 0; h < OPEN_HOSTS; h++)
+        next_pid[h] = 1000;
+    open_tab = calloc(n_open ? n_open : 1, sizeof(*open_tab));
+    if (open_tab == NULL)
+        exit(1);
+    for (unsigned long i = 0; i < n_open; i++)
+        open_one(&open_tab[i], (unsigned)(i % OPEN_HOSTS));
+}
 
-        snprintf(host, sizeof(host), "web%04lu", i % OPEN_HOSTS);
-        snprintf(ip, sizeof(ip), "%s", rand_ip());
-        emit(host, "sshd", pid,
-             "Accepted publickey for %s from %s port %u ssh2: ED25519 "
-             "SHA256:Xk3pZ0aVw1uT5sQ8rY2bN6mC4dE7fG9hJ0kL1mN2oP3",
-             u, ip, 1024 + rnd(60000));
-        emit(host, "sshd", pid,
-             "pam_unix(sshd:session): session opened for user %s(uid=%u) by "
-             "(uid=0)",
-             u, strcmp(u, "root") ? 1000 + rnd(20) : 0);
-    }
+/* Log off a random one of the OPEN sessions and log on a new one. */
+static void
+churn(void)
+{
+    struct open_session *o = &open_tab[rnd((uint32_t)n_open)];
+    const char *u = users[o->user];
+    char name[16];
+
+    snprintf(name, sizeof(name), "web%04u", o->host);
+    emit(name, "sshd", o->pid,
+         "Received disconnect from %s port %u:11: disconnected by user", o->ip,
+         o->port);
+    emit(name, "sshd", o->pid, "Disconnected from user %s %s port %u", u, o->ip,
+         o->port);
+    emit(name, "sshd", o->pid,
+         "pam_unix(sshd:session): session closed for user %s", u);
+    open_one(o, rnd(OPEN_HOSTS));
 }
 
 int
 main(int argc, char **argv)
 {
-    unsigned long n_open = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
     unsigned pid = 20000;
 
+    n_open = argc > 2 ? strtoul(argv[2], NULL, 10) : 0;
     target = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     target += 2 * n_open;
-    open_sessions(n_open);
+    open_sessions();
+    /* The same stream whatever OPEN was: only the sessions churn picks
+     * differ. */
+    rng = 0x9e3779b97f4a7c15ull;
     while (lines < target) {
         const char *host = hosts[rnd(6)];
         unsigned k = rnd(100);
 
+        if (n_open && rnd(100) < CHURN_PCT) {
+            churn();
+            continue;
+        }
         pid = pid >= 4000000 ? 20000 : pid + 1 + rnd(7);
         if (k < 12)
             ssh_story(host, pid);
