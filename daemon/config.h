@@ -95,7 +95,7 @@ struct config_source {
 struct config_sink {
     char *name;
     char *type;
-    char *format; /* text, json */
+    char *format; /* text, json; rfc5424, rfc3164 (syslog) */
     char **records;
     unsigned records_mask; /* CONFIG_RECORDS_*, derived from records */
     struct config_filter filter;
@@ -104,6 +104,11 @@ struct config_sink {
     /* file */
     char *path;
     char *fsync; /* "none", "batch" */
+    /* syslog */
+    char *address;  /* HOST:PORT, [IPV6]:PORT, HOST (port 514) */
+    char *protocol; /* "udp", "tcp" */
+    char *facility; /* a name of syslog_facility_names */
+    char *framing;  /* TCP: "octet-counting", "lf" */
 };
 
 struct config {
