@@ -34,6 +34,9 @@
 #include "replay.h"
 #include "sinkset.h"
 
+/* Smallest sink queue of a replay (bytes): the default queue_max, whose
+ * last quarter holds thousands of session records. */
+#define REPLAY_QUEUE_MIN (8 << 20)
 /* Events delivered per loop turn before the sinks get a chance to write. */
 #define REPLAY_BATCH 4096
 #define REPLAY_INPUTS_MAX 1024
@@ -320,6 +323,13 @@ setup(struct replay *rp, const struct replay_opts *o, int nfiles, char **files)
     rp->cfg = daemon_load_config(o->config, o->config != NULL, out);
     if (rp->cfg == NULL)
         return -EINVAL;
+    /* queue_max bounds a live daemon's memory when a sink cannot keep up;
+     * a replay waits for its sinks instead, and needs room above the
+     * congestion mark for the records of one event (a reboot closing a
+     * host's sessions). */
+    for (size_t i = 0; i < rp->cfg->n_sinks; i++)
+        if (rp->cfg->sinks[i].queue_max < REPLAY_QUEUE_MIN)
+            rp->cfg->sinks[i].queue_max = REPLAY_QUEUE_MIN;
     rp->in = mem_calloc((size_t)nfiles, sizeof(*rp->in));
     if (rp->in == NULL)
         return -ENOMEM;
