@@ -6,14 +6,17 @@
 #include <string.h>
 
 #include "../model/render.h"
+#include "../model/render_syslog.h"
 #include "sink.h"
 
 extern const struct sink_ops sink_stdout_ops;
 extern const struct sink_ops sink_file_ops;
+extern const struct sink_ops sink_syslog_ops;
 
 const struct sink_ops *const sink_types[] = {
     &sink_stdout_ops,
     &sink_file_ops,
+    &sink_syslog_ops,
     NULL,
 };
 
@@ -29,10 +32,20 @@ static const struct sink_format format_text = {
     .session = session_to_text,
 };
 
+static const struct sink_format format_rfc5424 = {
+    .name = "rfc5424",
+    .event = event_to_rfc5424,
+    .session = session_to_rfc5424,
+};
+
+static const struct sink_format format_rfc3164 = {
+    .name = "rfc3164",
+    .event = event_to_rfc3164,
+    .session = session_to_rfc3164,
+};
+
 const struct sink_format *const sink_formats[] = {
-    &format_json,
-    &format_text,
-    NULL,
+    &format_json, &format_text, &format_rfc5424, &format_rfc3164, NULL,
 };
 
 const struct sink_ops *
