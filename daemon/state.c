@@ -159,6 +159,7 @@ int64_t
 state_load(struct session_table *t, const char *dir)
 {
     char path[STATE_PATH_MAX];
+    struct session_stats before, after;
     struct load *l = NULL;
     char *buf = NULL;
     int fd = -1, w;
@@ -184,7 +185,15 @@ state_load(struct session_table *t, const char *dir)
     }
     *l = (struct load){.t = t, .path = path};
     state_reader_init(&l->rd);
+    session_table_stats(t, &before);
     r = load_fd(l, fd, buf, STATE_LINE_MAX + 1);
+    session_table_stats(t, &after);
+    /* A max_open lowered since the save: the sinks are not open yet, so
+     * the sessions that did not fit go without a closed record. */
+    if (after.evicted > before.evicted)
+        log_warn("%s: %" PRIu64 " sessions more than max_open dropped, the "
+                 "least recently active first, without a closed record",
+                 path, after.evicted - before.evicted);
     if (r == -ENOMEM)
         goto fail;
     if (r == -EPROTONOSUPPORT) {

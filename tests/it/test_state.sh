@@ -6,6 +6,8 @@
 #  2. after kill -9 the sessions of the last periodic save come back
 #     (the save interval shortened through the test-only environment
 #     variable SESSIONTAIL_TEST_STATE_INTERVAL_MS);
+#  2b. a max_open lowered below what was saved keeps the most recently
+#     active sessions and says how many it dropped;
 #  3. a damaged file: bad lines are skipped and counted, a file that is not
 #     a state file is set aside as sessions.state.bad; the daemon runs.
 . "$(dirname "$0")/lib.sh"
@@ -96,6 +98,18 @@ printf 'Mar 14 11:00:03 web01 sshd[4001]: Disconnected from user u4001 2001:db8:
 wait_for 10 closed_count 3 || fail "the session saved before the crash was not closed"
 expect_eq "4001 closed session_id" "$(session_field 4001 closed session_id)" "$(session_field 4001 open session_id)"
 stop_daemon
+expect_eq "saved at stop" "$(head -1 "$STATE/sessions.state" | jq .count)" 50
+
+# ---- 2b. max_open lowered below what was saved ----
+jq '.sessions = {"max_open": 20}' "$T/sinks.json" >"$T/small.json"
+: >"$T/stderr.log"
+start_daemon "$T/small.json"
+wait_for 10 log_has "restored" || fail "no restore line: $(cat "$T/stderr.log")"
+log_has "30 sessions more than max_open dropped" ||
+    fail "the sessions that did not fit were not reported: $(cat "$T/stderr.log")"
+ok "30 sessions beyond max_open 20 reported"
+stop_daemon
+expect_eq "kept at stop" "$(head -1 "$STATE/sessions.state" | jq .count)" 20
 
 # ---- 3. damaged files ----
 good=$(sed -n 2p "$STATE/sessions.state")
