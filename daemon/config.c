@@ -32,8 +32,10 @@
 
 #include "../model/buf.h"
 #include "../model/mem.h"
+#include "../model/render_syslog.h"
 #include "../parsers/parser.h"
 #include "../parsers/registry.h"
+#include "../sinks/syslog.h"
 #include "config.h"
 #include "fileio.h"
 #include "sources/source_util.h"
@@ -85,6 +87,9 @@ static void sink_finish(void *elem);
 static const char *const sink_format_choices[] = {"text", "json", NULL};
 static const char *const records_choices[] = {"events", "sessions", NULL};
 static const char *const fsync_choices[] = {"none", "batch", NULL};
+static const char *const syslog_format_choices[] = {"rfc5424", "rfc3164", NULL};
+static const char *const protocol_choices[] = {"udp", "tcp", NULL};
+static const char *const framing_choices[] = {"octet-counting", "lf", NULL};
 static const char *const action_choices[] = {
     "login",     "logout",     "lock",    "unlock",
     "reconnect", "disconnect", "restart", NULL};
@@ -321,8 +326,9 @@ static const struct config_key source_utmp_keys[] = {
     {.key = NULL},
 };
 
-/* The keys every sink type has; `fmt_def` is its default format. */
-#define SINK_COMMON_KEYS(fmt_def)                                              \
+/* The keys every sink type has; `fmt_def` is its default format, one of
+ * `fmt_choices`. */
+#define SINK_COMMON_KEYS(fmt_def, fmt_choices, fmt_doc)                        \
     {.key = "name",                                                            \
      .type = CONFIG_STRING,                                                    \
      .required = true,                                                         \
@@ -333,13 +339,13 @@ static const struct config_key source_utmp_keys[] = {
          .type = CONFIG_STRING,                                                \
          .required = true,                                                     \
          .offset = offsetof(struct config_sink, type),                         \
-         .doc = "`stdout` or `file`"},                                         \
+         .doc = "`stdout`, `file` or `syslog`"},                               \
         {.key = "format",                                                      \
          .type = CONFIG_STRING,                                                \
          .def = fmt_def,                                                       \
          .offset = offsetof(struct config_sink, format),                       \
-         .choices = sink_format_choices,                                       \
-         .doc = "`text`: one readable line; `json`: one object per line"},     \
+         .choices = (fmt_choices),                                             \
+         .doc = (fmt_doc)},                                                    \
         {.key = "records",                                                     \
          .type = CONFIG_STRING_ARRAY,                                          \
          .def = "[\"events\", \"sessions\"]",                                  \
@@ -359,13 +365,15 @@ static const struct config_key source_utmp_keys[] = {
         .doc = "bytes queued while the output is slow; then drops"             \
     }
 
+#define LINE_FORMAT_DOC "`text`: one readable line; `json`: one object per line"
+
 static const struct config_key sink_stdout_keys[] = {
-    SINK_COMMON_KEYS("\"text\""),
+    SINK_COMMON_KEYS("\"text\"", sink_format_choices, LINE_FORMAT_DOC),
     {.key = NULL},
 };
 
 static const struct config_key sink_file_keys[] = {
-    SINK_COMMON_KEYS("\"json\""),
+    SINK_COMMON_KEYS("\"json\"", sink_format_choices, LINE_FORMAT_DOC),
     {.key = "path",
      .type = CONFIG_STRING,
      .required = true,
@@ -378,6 +386,38 @@ static const struct config_key sink_file_keys[] = {
      .offset = offsetof(struct config_sink, fsync),
      .choices = fsync_choices,
      .doc = "`none`, or `batch`: fsync after each written batch"},
+    {.key = NULL},
+};
+
+static const struct config_key sink_syslog_keys[] = {
+    SINK_COMMON_KEYS("\"rfc5424\"", syslog_format_choices,
+                     "`rfc5424`: key fields as structured data, JSON as MSG; "
+                     "`rfc3164`: BSD header, JSON as MSG"),
+    {.key = "address",
+     .type = CONFIG_STRING,
+     .required = true,
+     .offset = offsetof(struct config_sink, address),
+     .check = sink_syslog_address_check,
+     .doc = "collector: `HOST:PORT`, `[IPV6]:PORT` or `HOST` (port 514); "
+            "a name is resolved again before each TCP connection"},
+    {.key = "protocol",
+     .type = CONFIG_STRING,
+     .def = "\"udp\"",
+     .offset = offsetof(struct config_sink, protocol),
+     .choices = protocol_choices,
+     .doc = "`udp` (one datagram per record) or `tcp`"},
+    {.key = "facility",
+     .type = CONFIG_STRING,
+     .def = "\"authpriv\"",
+     .offset = offsetof(struct config_sink, facility),
+     .choices = syslog_facility_names,
+     .doc = "syslog facility of every message (RFC 5424 Table 1)"},
+    {.key = "framing",
+     .type = CONFIG_STRING,
+     .def = "\"octet-counting\"",
+     .offset = offsetof(struct config_sink, framing),
+     .choices = framing_choices,
+     .doc = "TCP: `octet-counting` (RFC 6587 3.4.1) or `lf` (3.4.2)"},
     {.key = NULL},
 };
 
@@ -419,6 +459,7 @@ const struct config_key_table config_key_tables[] = {
     {"source:journal", source_journal_keys},
     {"sink:stdout", sink_stdout_keys},
     {"sink:file", sink_file_keys},
+    {"sink:syslog", sink_syslog_keys},
     {"filter", filter_keys},
     {NULL, NULL},
 };
