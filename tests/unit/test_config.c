@@ -257,6 +257,16 @@ static const struct {
     {"sink:file", "queue_max", "1073741824"},
     {"sink:file", "path", "\"/tmp/out.jsonl\""},
     {"sink:file", "fsync", "\"batch\""},
+    {"sink:syslog", "name", "\"siem\""},
+    {"sink:syslog", "type", "\"syslog\""},
+    {"sink:syslog", "format", "\"rfc3164\""},
+    {"sink:syslog", "records", "[\"sessions\"]"},
+    {"sink:syslog", "filter", "{\"successful\": true}"},
+    {"sink:syslog", "queue_max", "65536"},
+    {"sink:syslog", "address", "\"[2001:db8::9]:6514\""},
+    {"sink:syslog", "protocol", "\"tcp\""},
+    {"sink:syslog", "facility", "\"local3\""},
+    {"sink:syslog", "framing", "\"lf\""},
     {"filter", "actions", "[\"login\", \"logout\", \"restart\"]"},
     {"filter", "hosts", "[\"web1\", \"DC01\"]"},
     {"filter", "users", "[\"alice\", \"CORP\\\\bob\"]"},
@@ -284,6 +294,9 @@ base_object(const char *section)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"journal\"}");
     if (strcmp(section, "sink:stdout") == 0)
         return cJSON_Parse("{\"name\": \"n\", \"type\": \"stdout\"}");
+    if (strcmp(section, "sink:syslog") == 0)
+        return cJSON_Parse("{\"name\": \"n\", \"type\": \"syslog\", "
+                           "\"address\": \"siem\"}");
     return cJSON_CreateObject();
 }
 
@@ -536,7 +549,20 @@ static const struct {
      "x.json: sources[0].listen: expected unix-dgram:///absolute/path (at "
      "most 107 bytes)"},
     {"{\"sinks\": [{\"name\": \"a\", \"type\": \"kafka\"}]}",
-     "x.json: sinks[0].type: unknown type 'kafka' (known: stdout, file)"},
+     "x.json: sinks[0].type: unknown type 'kafka' (known: stdout, file, "
+     "syslog)"},
+    {"{\"sinks\": [{\"name\": \"a\", \"type\": \"syslog\"}]}",
+     "x.json: sinks[0].address: required"},
+    {"{\"sinks\": [{\"name\": \"a\", \"type\": \"syslog\", \"address\": "
+     "\"siem:0\"}]}",
+     "x.json: sinks[0].address: expected a port number 1-65535 after the "
+     "':'"},
+    {"{\"sinks\": [{\"name\": \"a\", \"type\": \"syslog\", \"address\": "
+     "\"siem\", \"format\": \"json\"}]}",
+     "x.json: sinks[0].format: expected one of rfc5424, rfc3164"},
+    {"{\"sinks\": [{\"name\": \"a\", \"type\": \"stdout\", \"format\": "
+     "\"rfc5424\"}]}",
+     "x.json: sinks[0].format: expected one of text, json"},
     {"{\"sinks\": [{\"name\": \"a\"}]}", "x.json: sinks[0].type: required"},
     {"{\"sinks\": [{\"name\": \"a\", \"type\": 5}]}",
      "x.json: sinks[0].type: expected string"},
@@ -807,7 +833,8 @@ test_samples(void **state)
     assert_int_equal(cfg->n_sources, 5);
     assert_string_equal(cfg->sources[4].listen, "tcp://[::]:514");
     assert_string_equal(cfg->sources[2].matches[1], "_COMM=systemd-logind");
-    assert_int_equal(cfg->n_sinks, 3);
+    assert_int_equal(cfg->n_sinks, 4);
+    assert_string_equal(cfg->sinks[3].address, "siem.example:6514");
     assert_int_equal(cfg->idle_timeout, 43200);
     assert_true(cfg->include_system_accounts);
     assert_string_equal(cfg->sources[1].timezone, "+01:00");
