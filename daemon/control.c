@@ -31,6 +31,7 @@
 #include "../sinks/sink.h"
 #include "control.h"
 #include "log.h"
+#include "loopstat.h"
 #include "pipeline.h"
 #include "source.h"
 
@@ -141,6 +142,14 @@ static const struct counter_field pipeline_fields[] = {
     {NULL, 0, 0},
 };
 
+static const struct counter_field loop_fields[] = {
+    FIELD(struct loopstat_counters, turns),
+    FIELD(struct loopstat_counters, busy_max_us),
+    FIELD(struct loopstat_counters, stalls),
+    FIELD(struct loopstat_counters, busy_total_us),
+    {NULL, 0, 0},
+};
+
 static const struct counter_field control_fields[] = {
     FIELD(struct control_counters, clients),
     FIELD(struct control_counters, requests),
@@ -237,6 +246,14 @@ control_stats_sessions(struct buf *b, const struct session_stats *st)
 {
     put_head(b, "sessions", NULL, NULL);
     put_fields(b, session_fields, st, false);
+    buf_puts(b, "}\n");
+}
+
+void
+control_stats_loop(struct buf *b, const struct loopstat_counters *c)
+{
+    put_head(b, "loop", NULL, NULL);
+    put_fields(b, loop_fields, c, false);
     buf_puts(b, "}\n");
 }
 

@@ -9,9 +9,9 @@
  *     -> one session record per open session (session_to_json() plus
  *        "last_activity" and "idle_s"), then {"end":true,"count":N}
  *   {"cmd":"stats"}
- *     -> one object per source, sink, the pipeline, the session engine and
- *        the control socket ({"stats":"source","name":"auth",...}), then
- *        {"end":true,"count":N}
+ *     -> one object per source, sink, the pipeline, the session engine,
+ *        the event loop's turns (loopstat.h) and the control socket
+ *        ({"stats":"source","name":"auth",...}), then {"end":true,"count":N}
  *   anything else
  *     -> {"error":"..."} and close
  *
@@ -110,5 +110,8 @@ void control_stats_sink(struct buf *b, const char *name, const char *type,
                         const struct sink_counters *c);
 void control_stats_pipeline(struct buf *b, const struct pipeline_counters *c);
 void control_stats_sessions(struct buf *b, const struct session_stats *st);
+struct loopstat_counters;
+/* The event loop's turns (loopstat.h). */
+void control_stats_loop(struct buf *b, const struct loopstat_counters *c);
 
 #endif

@@ -38,6 +38,7 @@
 #include "daemon.h"
 #include "listen_fds.h"
 #include "log.h"
+#include "loopstat.h"
 #include "notify.h"
 #include "pipeline.h"
 #include "sinkset.h"
@@ -91,6 +92,7 @@ struct daemon {
     int status;
     struct state_saver saver;
     struct notify notify;
+    struct loopstat loopstat;
     uint64_t closed_sinks_dropped; /* drops of sinks closed by reloads */
     bool sinks_closing;            /* sinkset_close in flight */
 };
@@ -326,6 +328,7 @@ control_stats_cb(void *ctx, struct buf *b)
     control_stats_pipeline(b, &d->pipe.counters);
     session_table_stats(d->sessions, &st);
     control_stats_sessions(b, &st);
+    control_stats_loop(b, &d->loopstat.c);
 }
 
 /* STATUS= counters; the sinks are not read while they are being closed. */
@@ -381,6 +384,7 @@ close_handles(struct daemon *d)
     d->ctl = NULL;
     state_saver_close(&d->saver);
     notify_close(&d->notify);
+    loopstat_stop(&d->loopstat);
     uv_close((uv_handle_t *)&d->sig_term, NULL);
     uv_close((uv_handle_t *)&d->sig_int, NULL);
     uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -554,6 +558,8 @@ init_handles(struct daemon *d)
     state_saver_init(&d->saver, &d->loop, d->sessions, &d->pipe.counters.events,
                      d->cfg->state_dir);
     notify_init(&d->notify, &d->loop, notify_counters_cb, d);
+    if (loopstat_start(&d->loopstat, &d->loop) < 0)
+        log_warn("cannot measure the event loop's turns");
 }
 
 int

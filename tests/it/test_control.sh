@@ -195,5 +195,14 @@ ok "listing during reading: $got lines, none lost"
 wait_for 30 bash -c "[ \$('$BIN' stats -c '$T/sinks.json' --json | jq -r 'select(.stats==\"pipeline\") | .events') -ge $((N + 1000)) ]" ||
     fail "the daemon stopped reading"
 ok "the daemon went on reading: $(events) events"
+# The loop's turns are measured (loopstat.h); the longest one is printed
+# for the record, not judged: a sanitizer build on a shared VM is no clock.
+"$BIN" stats -c "$T/sinks.json" --json >"$T/stats.jsonl"
+turns=$(stat_of loop .turns)
+[ "$turns" -gt 0 ] || fail "no loop turns counted"
+for f in busy_max_us stalls busy_total_us; do
+    [ -n "$(stat_of loop ".$f // empty")" ] || fail "loop.$f missing"
+done
+ok "loop: $turns turns, longest $(stat_of loop .busy_max_us) us, $(stat_of loop .stalls) over 100 ms"
 stop_daemon
 finish
