@@ -374,6 +374,7 @@ replay_main(int argc, char **argv)
     }
     rp.sinks.drained_cb = drained_cb;
     rp.sinks.drained_arg = &rp;
+    rp.sinks.lossless = true;
     if (sinkset_open(&rp.sinks, &rp.loop, rp.cfg) < 0) {
         rp.status = EXIT_CONFIG;
         sinkset_close(&rp.sinks, NULL, NULL);

@@ -28,8 +28,10 @@ sink_drained_cb(void *ctx, struct sink *sink)
 int
 sinkset_open(struct sinkset *ss, uv_loop_t *loop, const struct config *cfg)
 {
-    const struct sink_env env = {
-        .diag = sink_diag_cb, .drained = sink_drained_cb, .ctx = ss};
+    const struct sink_env env = {.diag = sink_diag_cb,
+                                 .drained = sink_drained_cb,
+                                 .ctx = ss,
+                                 .lossless = ss->lossless};
     int r = 0;
 
     ss->sinks = mem_calloc(cfg->n_sinks ? cfg->n_sinks : 1, sizeof(*ss->sinks));

@@ -21,6 +21,7 @@ struct sinkset {
     void *done_arg;
     void (*drained_cb)(void *arg); /* a sink drained: sources may resume */
     void *drained_arg;
+    bool lossless; /* sinks wait for a failing output, never drop (replay) */
 };
 
 /*

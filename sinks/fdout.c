@@ -1,12 +1,13 @@
 /*
  * fdout.c - bounded, non-blocking line writer shared by the stdout and file
- * sinks (see fdout.h).
+ * sinks (see fdout.h for the failure and memory policy).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -15,6 +16,9 @@
 
 #define container_of(ptr, type, member)                                        \
     ((type *)((char *)(ptr)-offsetof(type, member)))
+
+/* Bytes compared at a time when checking a torn line against the file. */
+#define TORN_CHUNK 4096
 
 static void start_write(struct fdout *w);
 static void retry_cb(uv_timer_t *t);
@@ -26,10 +30,64 @@ say(struct fdout *w, int prio, const char *msg)
         w->env.diag(w->env.ctx, &w->sink, prio, msg);
 }
 
+/* Bytes not yet written. */
 static size_t
 queued(const struct fdout *w)
 {
     return w->pending.len + (w->inflight.len - w->inflight_off);
+}
+
+/* Bytes of lines held in memory: the batch in flight stays whole until it
+ * is written, so it counts whole against queue_max. */
+static size_t
+held(const struct fdout *w)
+{
+    return w->pending.len + w->inflight.len;
+}
+
+/* Above the high mark the sink is congested (sources pause); under the
+ * low mark it is drained (they resume). */
+static size_t
+high_mark(const struct fdout *w)
+{
+    return w->queue_max / 4 * 3;
+}
+
+static size_t
+low_mark(const struct fdout *w)
+{
+    return w->queue_max / 4;
+}
+
+/* Broken: failing or stuck; the sources no longer wait for it (unless
+ * they can always wait: a lossless sink is never broken). */
+static bool
+broken(const struct fdout *w)
+{
+    return !w->env.lossless && (w->fails >= FDOUT_FAILS_BROKEN || w->stalled);
+}
+
+/* Lines (LFs) in p[0, n); p may be NULL when n is 0. */
+static uint64_t
+count_lines(const char *p, size_t n)
+{
+    const char *end;
+    uint64_t lines = 0;
+
+    if (n == 0)
+        return 0;
+    for (end = p + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    return lines;
+}
+
+/* True when the unwritten part of the batch starts a line, so switching
+ * to another file cannot split one. */
+static bool
+at_line_start(const struct fdout *w)
+{
+    return w->inflight_off == 0 ||
+           w->inflight.data[w->inflight_off - 1] == '\n';
 }
 
 int
@@ -41,7 +99,34 @@ fdout_open_path(const char *path)
     return fd < 0 ? -errno : fd;
 }
 
-/* Everything written: wake the flush waiters. */
+/* Say msg as part of the current episode; the first thing said starts
+ * it. */
+static void
+episode_say(struct fdout *w, bool *said, int prio, const char *msg)
+{
+    if (!w->said_failed && !w->said_full && !w->said_stalled)
+        w->episode_dropped = w->counters.dropped;
+    *said = true;
+    say(w, prio, msg);
+}
+
+/* A batch went out and the queue is low again: the episode is over. */
+static void
+episode_end(struct fdout *w)
+{
+    char msg[128];
+
+    if (!w->said_failed && !w->said_full && !w->said_stalled)
+        return;
+    if (held(w) >= low_mark(w))
+        return;
+    snprintf(msg, sizeof(msg), "writing again (%llu records dropped)",
+             (unsigned long long)(w->counters.dropped - w->episode_dropped));
+    say(w, LOG_NOTICE, msg);
+    w->said_failed = w->said_full = w->said_stalled = false;
+}
+
+/* Wake every flush waiter. */
 static void
 call_waiters(struct fdout *w)
 {
@@ -94,26 +179,105 @@ do_reopen(struct fdout *w)
     w->fd = fd;
 }
 
-/* The writer went idle: reopen, wake waiters, finish a close. */
+/* Nothing in flight and no batch started: reopen, wake waiters. */
 static void
 went_idle(struct fdout *w)
 {
     if (w->reopen_pending)
         do_reopen(w);
-    if (w->pending.len > 0 && !w->closing)
-        return;
     if (w->pending.len == 0)
         call_waiters(w);
 }
 
+/* Give up what is held (closing while the output fails): every line not
+ * written is counted dropped. */
 static void
 drop_all(struct fdout *w)
 {
-    if (queued(w) > 0)
-        w->counters.dropped++;
+    uint64_t lost = 0;
+
+    if (w->inflight.len > w->inflight_off)
+        lost = count_lines(w->inflight.data + w->inflight_off,
+                           w->inflight.len - w->inflight_off);
+
+    w->counters.written += w->inflight_lines - lost;
+    w->counters.dropped += lost + w->pending_lines;
+    w->inflight_lines = w->pending_lines = 0;
     buf_reset(&w->pending);
     buf_reset(&w->inflight);
     w->inflight_off = 0;
+}
+
+/* The sink stopped holding the sources back: release the flush barriers
+ * (a checkpoint does not wait for records it may never write) and let
+ * paused sources go on.  A close still waits for the write in flight. */
+static void
+became_broken(struct fdout *w)
+{
+    if (!w->closing)
+        call_waiters(w);
+    if (w->env.drained)
+        w->env.drained(w->env.ctx, &w->sink);
+}
+
+static void
+stall_cb(uv_timer_t *t)
+{
+    struct fdout *w = container_of(t, struct fdout, stall);
+    uint64_t idle = uv_now(w->loop) - w->progress_ms;
+    char msg[160];
+
+    if (w->closing || broken(w) || held(w) < high_mark(w))
+        return;
+    if (idle < FDOUT_STALL_MS) {
+        uv_timer_start(&w->stall, stall_cb, FDOUT_STALL_MS - idle, 0);
+        return;
+    }
+    w->stalled = true;
+    if (!w->said_stalled) {
+        snprintf(msg, sizeof(msg),
+                 "nothing written for %d s; no longer pausing the sources",
+                 FDOUT_STALL_MS / 1000);
+        episode_say(w, &w->said_stalled, LOG_WARNING, msg);
+    }
+    became_broken(w);
+}
+
+/* Watch a congested sink for a write that never comes back. */
+static void
+watch_stall(struct fdout *w)
+{
+    if (w->closing || w->env.lossless || broken(w) || held(w) < high_mark(w) ||
+        uv_is_active((uv_handle_t *)&w->stall))
+        return;
+    uv_timer_start(&w->stall, stall_cb, FDOUT_STALL_MS, 0);
+}
+
+/* Bytes of data[0, off) after its last LF: the part of a line written. */
+static size_t
+torn_len(const char *data, size_t off)
+{
+    const char *lf = off > 0 ? memrchr(data, '\n', off) : NULL;
+
+    return lf == NULL ? off : off - (size_t)(lf - data) - 1;
+}
+
+/* A batch that stopped part way: its whole lines already written are
+ * counted and let go, so the queue holds only bytes still to write. */
+static void
+compact_inflight(struct fdout *w)
+{
+    size_t done = w->inflight_off - torn_len(w->inflight.data, w->inflight_off);
+    uint64_t lines;
+
+    if (done == 0)
+        return;
+    lines = count_lines(w->inflight.data, done);
+    w->counters.written += lines;
+    w->inflight_lines -= lines;
+    memmove(w->inflight.data, w->inflight.data + done, w->inflight.len - done);
+    w->inflight.len -= done;
+    w->inflight_off -= done;
 }
 
 static void
@@ -128,66 +292,104 @@ write_failed(struct fdout *w, int err)
         call_waiters(w);
         return;
     }
-    if (!w->failed_said) {
-        snprintf(msg, sizeof(msg), "write failed: %s; retrying",
-                 uv_strerror(err));
-        say(w, LOG_ERR, msg);
-        w->failed_said = true;
+    if (!w->said_failed) {
+        snprintf(msg, sizeof(msg), "write failed: %s; retrying every %d s",
+                 strerror(-err), FDOUT_RETRY_MS / 1000);
+        episode_say(w, &w->said_failed, LOG_ERR, msg);
     }
+    compact_inflight(w);
     /* Keep the unwritten bytes and try again later; the queue bound
      * limits what piles up meanwhile. */
     uv_timer_start(&w->retry, retry_cb, FDOUT_RETRY_MS, 0);
+    if (++w->fails == FDOUT_FAILS_BROKEN && broken(w) && !w->stalled)
+        became_broken(w);
 }
 
-static void
-fsync_cb(uv_fs_t *req)
+/*
+ * Worker side: a failed write left the n bytes at `line` (the start of a
+ * line) at the end of a regular file; cut them off again.  The file's last
+ * n bytes are compared first, so a file truncated by logrotate's
+ * copytruncate, or one another process appended to, is left alone.
+ * Returns 0 when cut, -errno otherwise (the rest of the line then follows
+ * when writing resumes).
+ */
+static int
+cut_torn(int fd, const char *line, size_t n)
 {
-    struct fdout *w = container_of(req, struct fdout, req);
+    char chunk[TORN_CHUNK];
+    struct stat st;
+    off_t at;
 
-    uv_fs_req_cleanup(req);
-    w->writing = false;
-    batch_done(w);
-    if (w->pending.len > 0 && !w->closing)
-        start_write(w);
+    if (fstat(fd, &st) < 0)
+        return -errno;
+    if (!S_ISREG(st.st_mode) || st.st_size < (off_t)n)
+        return -ESPIPE;
+    at = st.st_size - (off_t)n;
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
+        ssize_t r = pread(fd, chunk, k, at + (off_t)done);
+
+        if (r != (ssize_t)k)
+            return r < 0 ? -errno : -EIO;
+        if (memcmp(chunk, line + done, k) != 0)
+            return -ESTALE;
+        done += k;
+    }
+    return ftruncate(fd, at) < 0 ? -errno : 0;
+}
+
+/*
+ * Thread pool: write inflight[inflight_off, len) whole (a short write
+ * continues where it stopped), then fsync when configured.  Touches only
+ * fd, inflight and the work_* results: the loop leaves them alone while
+ * `writing`.
+ */
+static void
+write_work_cb(uv_work_t *req)
+{
+    struct fdout *w = container_of(req, struct fdout, work);
+    size_t off = w->inflight_off, torn = 0;
+    int err = 0;
+
+    while (off < w->inflight.len && err == 0) {
+        ssize_t n = write(w->fd, w->inflight.data + off, w->inflight.len - off);
+
+        if (n > 0)
+            off += (size_t)n;
+        else if (n == 0)
+            err = -EIO; /* write(2) of a non-empty buffer that wrote none */
+        else if (errno != EINTR)
+            err = -errno;
+    }
+    w->work_sync_err = 0;
+    if (err == 0 && w->fsync_batch && fsync(w->fd) < 0)
+        w->work_sync_err = -errno;
+    if (err < 0)
+        torn = torn_len(w->inflight.data, off);
+    if (torn > 0 && cut_torn(w->fd, w->inflight.data + off - torn, torn) == 0)
+        off -= torn;
+    w->work_off = off;
+    w->work_err = err;
+}
+
+/* The batch is out: count it, wake who waited for it, report recovery,
+ * then write on or go idle. */
+static void
+batch_written(struct fdout *w)
+{
+    w->counters.written += w->inflight_lines;
+    w->inflight_lines = 0;
+    w->fails = 0;
+    w->stalled = false;
+    /* A large batch buffer is not kept for an idle sink. */
+    if (w->inflight.cap > FDOUT_BATCH)
+        buf_done(&w->inflight);
     else
-        went_idle(w);
-}
-
-static void
-write_cb(uv_fs_t *req)
-{
-    struct fdout *w = container_of(req, struct fdout, req);
-    ssize_t r = req->result;
-
-    uv_fs_req_cleanup(req);
-    if (r < 0) {
-        w->writing = false;
-        write_failed(w, (int)r);
-        return;
-    }
-    w->inflight_off += (size_t)r;
-    if (w->inflight_off < w->inflight.len) {
-        /* Short write: continue with the rest of the same batch. */
-        uv_buf_t b = uv_buf_init(w->inflight.data + w->inflight_off,
-                                 (unsigned)(w->inflight.len - w->inflight_off));
-
-        if (uv_fs_write(w->loop, &w->req, w->fd, &b, 1, -1, write_cb) < 0) {
-            w->writing = false;
-            write_failed(w, UV_EIO);
-        }
-        return;
-    }
-    if (w->failed_said) {
-        say(w, LOG_NOTICE, "writing again");
-        w->failed_said = false;
-    }
-    buf_reset(&w->inflight);
+        buf_reset(&w->inflight);
     w->inflight_off = 0;
-    if (w->fsync_batch && uv_fs_fsync(w->loop, &w->req, w->fd, fsync_cb) == 0)
-        return;
-    w->writing = false;
     batch_done(w);
-    if (w->env.drained && queued(w) < w->queue_max / 4)
+    episode_end(w);
+    if (w->env.drained && held(w) < low_mark(w))
         w->env.drained(w->env.ctx, &w->sink);
     if (w->pending.len > 0 &&
         (w->pending.len >= FDOUT_BATCH || w->n_waiters > 0 || w->closing))
@@ -196,17 +398,47 @@ write_cb(uv_fs_t *req)
         went_idle(w);
 }
 
-/* Hand the pending bytes (or the unfinished batch) to the thread pool. */
+static void
+write_done_cb(uv_work_t *req, int status)
+{
+    struct fdout *w = container_of(req, struct fdout, work);
+    int err = status < 0 ? status : w->work_err;
+
+    w->writing = false;
+    if (w->work_off > w->inflight_off) {
+        w->progress_ms = uv_now(w->loop);
+        w->stalled = false;
+    }
+    w->inflight_off = w->work_off;
+    if (w->work_sync_err < 0) {
+        /* The bytes were handed over; only durability is in doubt. */
+        w->counters.errors++;
+        if (!w->said_sync) {
+            say(w, LOG_ERR, "fsync failed; counting errors");
+            w->said_sync = true;
+        }
+    }
+    if (err == -EAGAIN && !w->closing)
+        uv_timer_start(&w->retry, retry_cb, FDOUT_AGAIN_MS, 0);
+    else if (err < 0)
+        write_failed(w, err);
+    else
+        batch_written(w);
+    watch_stall(w);
+}
+
+/* Hand the pending bytes (or the unfinished batch) to a worker. */
 static void
 start_write(struct fdout *w)
 {
     struct buf tmp;
-    uv_buf_t b;
     int r;
 
     if (w->writing || uv_is_active((uv_handle_t *)&w->retry))
         return;
-    if (w->inflight_off >= w->inflight.len) {
+    if (w->reopen_pending && at_line_start(w))
+        do_reopen(w);
+    if (w->inflight.len == 0) {
         if (w->pending.len == 0) {
             went_idle(w);
             return;
@@ -216,11 +448,13 @@ start_write(struct fdout *w)
         w->pending = tmp;
         buf_reset(&w->pending);
         w->inflight_off = 0;
+        w->inflight_lines = w->pending_lines;
+        w->pending_lines = 0;
+        /* A stall is measured from the start of a new batch. */
+        w->progress_ms = uv_now(w->loop);
     }
-    b = uv_buf_init(w->inflight.data + w->inflight_off,
-                    (unsigned)(w->inflight.len - w->inflight_off));
     w->writing = true;
-    r = uv_fs_write(w->loop, &w->req, w->fd, &b, 1, -1, write_cb);
+    r = uv_queue_work(w->loop, &w->work, write_work_cb, write_done_cb);
     if (r < 0) {
         w->writing = false;
         write_failed(w, r);
@@ -256,12 +490,15 @@ fdout_init(struct fdout *w, uv_loop_t *loop, const struct config_sink *cfg,
     w->sink.cfg = cfg;
     w->queue_max = cfg->queue_max > 0 ? (size_t)cfg->queue_max : 8u << 20;
     w->fsync_batch = cfg->fsync != NULL && strcmp(cfg->fsync, "batch") == 0;
-    buf_init(&w->pending, 0);
-    buf_init(&w->inflight, 0);
-    /* Neither init can fail on a live loop (libuv returns 0). */
+    /* Neither buffer grows past the bound, whatever doubling would do. */
+    buf_init(&w->pending, w->queue_max);
+    buf_init(&w->inflight, w->queue_max);
+    /* None of the inits can fail on a live loop (libuv returns 0). */
     uv_check_init(loop, &w->check);
     uv_timer_init(loop, &w->retry);
-    w->handles = 2;
+    uv_timer_init(loop, &w->stall);
+    w->handles = 3;
+    w->progress_ms = uv_now(loop);
     uv_unref((uv_handle_t *)&w->check);
     uv_check_start(&w->check, check_cb);
 }
@@ -273,14 +510,13 @@ fdout_write(struct sink *sink, struct strv line)
     char msg[128];
     size_t before;
 
-    if (queued(w) + line.n + 1 > w->queue_max || w->closing) {
-        w->counters.dropped++;
-        if (!w->failed_said) {
+    if (w->closing || held(w) + line.n + 1 > w->queue_max) {
+        if (!w->said_full && !w->closing) {
             snprintf(msg, sizeof(msg),
-                     "queue full (%zu bytes): dropping records", queued(w));
-            say(w, LOG_WARNING, msg);
-            w->failed_said = true;
+                     "queue full (%zu bytes): dropping records", held(w));
+            episode_say(w, &w->said_full, LOG_WARNING, msg);
         }
+        w->counters.dropped++;
         return -ENOBUFS;
     }
     before = w->pending.len;
@@ -293,7 +529,8 @@ fdout_write(struct sink *sink, struct strv line)
         w->counters.dropped++;
         return -ENOBUFS;
     }
-    w->counters.written++;
+    w->pending_lines++;
+    watch_stall(w);
     if (w->pending.len >= FDOUT_BATCH && !w->writing)
         start_write(w);
     return 0;
@@ -304,7 +541,7 @@ fdout_congested(const struct sink *sink)
 {
     const struct fdout *w = (const struct fdout *)sink;
 
-    return queued(w) >= w->queue_max / 4 * 3;
+    return !broken(w) && held(w) >= high_mark(w);
 }
 
 void
@@ -312,7 +549,9 @@ fdout_flush(struct sink *sink, void (*cb)(void *arg), void *arg)
 {
     struct fdout *w = (struct fdout *)sink;
 
-    if (queued(w) == 0 && !w->writing) {
+    /* Nothing to wait for; or a broken sink, which holds no barrier (a
+     * close still waits for the write in flight). */
+    if ((queued(w) == 0 && !w->writing) || (broken(w) && !w->closing)) {
         cb(arg);
         return;
     }
@@ -321,10 +560,12 @@ fdout_flush(struct sink *sink, void (*cb)(void *arg), void *arg)
         cb(arg);
         return;
     }
-    /* The batch in flight, then the one the pending bytes go into. */
-    w->waiters[w->n_waiters++] = (struct fdout_waiter){
-        cb, arg,
-        w->batches_done + (w->writing ? 1 : 0) + (w->pending.len > 0 ? 1 : 0)};
+    /* The batch started (in flight or waiting for a retry), then the one
+     * the pending bytes go into. */
+    w->waiters[w->n_waiters++] =
+        (struct fdout_waiter){cb, arg,
+                              w->batches_done + (w->inflight.len > 0 ? 1 : 0) +
+                                  (w->pending.len > 0 ? 1 : 0)};
     start_write(w);
 }
 
@@ -334,7 +575,7 @@ fdout_reopen(struct sink *sink)
     struct fdout *w = (struct fdout *)sink;
 
     w->reopen_pending = true;
-    if (!w->writing)
+    if (!w->writing && at_line_start(w))
         do_reopen(w);
 }
 
@@ -360,16 +601,18 @@ close_after_flush_cb(void *arg)
 {
     struct fdout *w = arg;
 
-    uv_timer_stop(&w->retry);
     w->check.data = w;
     w->retry.data = w;
+    w->stall.data = w;
     uv_close((uv_handle_t *)&w->check, handle_closed_cb);
     uv_close((uv_handle_t *)&w->retry, handle_closed_cb);
+    uv_close((uv_handle_t *)&w->stall, handle_closed_cb);
 }
 
 /*
- * Write what is queued, then close.  A sink whose writes keep failing is
- * closed anyway after one attempt: what it still held is counted dropped.
+ * Write what is queued, then close.  A sink whose writes are failing is
+ * closed without waiting for its retry: what it still held is counted
+ * dropped.  A write in flight is waited for.
  */
 void
 fdout_close(struct sink *sink, void (*done_cb)(void *arg), void *arg)
@@ -380,9 +623,11 @@ fdout_close(struct sink *sink, void (*done_cb)(void *arg), void *arg)
     w->close_arg = arg;
     w->closing = true;
     if (uv_is_active((uv_handle_t *)&w->retry)) {
-        /* Already failing: do not wait for the retry on the way out. */
         uv_timer_stop(&w->retry);
-        drop_all(w);
+        /* Failing: do not wait for the retry on the way out.  A full
+         * pipe (EAGAIN) gets one more try. */
+        if (w->fails > 0)
+            drop_all(w);
     }
     fdout_flush(sink, close_after_flush_cb, w);
 }

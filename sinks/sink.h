@@ -44,6 +44,9 @@ struct sink_env {
     /* The sink's queue drained below its low mark. */
     void (*drained)(void *ctx, struct sink *sink);
     void *ctx;
+    /* The sources can always wait (a replay): a failing or stuck sink keeps
+     * them waiting instead of giving up and dropping past its queue. */
+    bool lossless;
 };
 
 struct sink_ops {
