@@ -183,8 +183,12 @@ describe(int fd, char *dst, size_t dstlen)
         return;
     }
     if (ss.ss_family == AF_UNIX) {
-        snprintf(dst, dstlen, "unix %s %.108s", kind,
-                 ((struct sockaddr_un *)&ss)->sun_path);
+        /* A path longer than the message's room ends in "..." rather
+         * than looking whole. */
+        if (snprintf(dst, dstlen, "unix %s %.108s", kind,
+                     ((struct sockaddr_un *)&ss)->sun_path) >= (int)dstlen &&
+            dstlen > 4)
+            memcpy(dst + dstlen - 4, "...", 4);
         return;
     }
     if (ss.ss_family == AF_INET) {
