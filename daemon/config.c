@@ -9,6 +9,12 @@
  * Sources and sinks are arrays of objects whose "type" picks the table
  * ("source:file", "sink:stdout"...), so adding a type is one table.
  *
+ * Comments are allowed, as in the shipped sinks file: `//` to the end of
+ * the line and slash-star blocks, outside strings.  They are blanked to
+ * spaces (line ends kept) in a copy before parsing, so every message still
+ * names the line and column of the file itself.  (cJSON_Minify would
+ * remove them but move everything after them.)
+ *
  * The loader never logs.  It returns -EINVAL (or -ENOMEM) and one message
  * naming the file and the JSON path or the line and column:
  *
@@ -1333,6 +1339,45 @@ syntax_error(struct ctx *c, const char *data, size_t len, const char *end)
     return fail_at(c, data, pos, msg);
 }
 
+/* Blank the comments of a sinks file; see config.h. */
+int
+config_blank_comments(char *data, size_t len, size_t *ret_pos)
+{
+    bool in_string = false;
+    size_t i, start;
+
+    for (i = 0; i < len; i++) {
+        if (in_string) {
+            if (data[i] == '\\')
+                i++; /* the escaped character cannot end the string */
+            else if (data[i] == '"')
+                in_string = false;
+            continue;
+        }
+        in_string = data[i] == '"';
+        if (data[i] != '/' || i + 1 == len ||
+            (data[i + 1] != '/' && data[i + 1] != '*'))
+            continue;
+        start = i;
+        if (data[i + 1] == '/') {
+            for (; i < len && data[i] != '\n'; i++)
+                if (data[i] != '\r' && data[i] != '\0')
+                    data[i] = ' '; /* NUL is left for precheck to refuse */
+            continue;
+        }
+        for (i += 2; i + 1 < len && (data[i] != '*' || data[i + 1] != '/'); i++)
+            if (data[i] != '\n' && data[i] != '\r' && data[i] != '\0')
+                data[i] = ' ';
+        if (i + 1 >= len) {
+            *ret_pos = start;
+            return -EINVAL;
+        }
+        data[start] = data[start + 1] = data[i] = data[i + 1] = ' ';
+        i++;
+    }
+    return 0;
+}
+
 /* Parse a sinks file held in memory; see config.h. */
 int
 config_parse(const char *data, size_t len, const char *name,
@@ -1342,10 +1387,23 @@ config_parse(const char *data, size_t len, const char *name,
         .name = name ? name : "<config>", .err = err, .errlen = errlen};
     const char *end = NULL;
     cJSON *doc = NULL;
+    char *text;
+    size_t pos;
     int r;
 
     if (err != NULL && errlen > 0)
         err[0] = '\0';
+    /* One byte more: cJSON may look at the byte past the length. */
+    text = mem_malloc(len + 1);
+    if (text == NULL)
+        return oom(&c);
+    memcpy(text, data, len);
+    text[len] = '\0';
+    data = text;
+    if (config_blank_comments(text, len, &pos) < 0) {
+        r = fail_at(&c, data, pos, "comment not closed (*/)");
+        goto fail;
+    }
     r = precheck(&c, data, len);
     if (r < 0)
         goto fail;
@@ -1361,6 +1419,7 @@ config_parse(const char *data, size_t len, const char *name,
     r = config_from_doc(&c, doc, name, ret);
 fail:
     cJSON_Delete(doc);
+    mem_free(text);
     return r;
 }
 

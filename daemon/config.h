@@ -134,6 +134,14 @@ struct config {
 int config_parse(const char *data, size_t len, const char *name,
                  struct config **ret, char *err, size_t errlen);
 
+/*
+ * Replace the comments in data (`//` to the end of the line, slash-star
+ * blocks; not inside strings) by spaces, line ends kept, so positions in
+ * the result are positions in the file.  NUL bytes stay.  Returns 0, or
+ * -EINVAL with *ret_pos at the start of a block comment that is not closed.
+ */
+int config_blank_comments(char *data, size_t len, size_t *ret_pos);
+
 /* Read and parse a file (bounded by CONFIG_FILE_MAX).  -errno and a
  * message naming the file when it cannot be read. */
 int config_load(const char *path, struct config **ret, char *err,
