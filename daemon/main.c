@@ -92,6 +92,9 @@ main(int argc, char **argv)
 
     /* A closed reader must not kill us: sinks see EPIPE and count it. */
     signal(SIGPIPE, SIG_IGN);
+    /* Nor a file size limit (LimitFSIZE=, ulimit -f): past it write(2)
+     * fails with EFBIG, which a file sink treats like a full disk. */
+    signal(SIGXFSZ, SIG_IGN);
     log_init("sessiontail", LOG_INFO, false);
     if (argc > 1 && strcmp(argv[1], "replay") == 0)
         return replay_main(argc - 1, argv + 1);
