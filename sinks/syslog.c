@@ -517,6 +517,26 @@ write_cb(uv_write_t *req, int status)
     after_progress(s);
 }
 
+/*
+ * True when the receiver has closed its end (its FIN is queued): a write
+ * would still succeed and the batch go into the void, the reset coming
+ * only after the data.  Peeked before each batch, as rsyslog's omfwd does
+ * (tcpclt's CheckConnection).
+ */
+static bool
+peer_closed(struct sink_syslog *s)
+{
+    uv_os_fd_t fd;
+    ssize_t r;
+    char c;
+
+    if (uv_fileno((uv_handle_t *)&s->tcp_h, &fd) < 0)
+        return false;
+    r = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return r == 0 ||
+           (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 /* Write the unfinished batch, or everything pending as the next one. */
 static void
 tcp_start_write(struct sink_syslog *s)
@@ -527,6 +547,10 @@ tcp_start_write(struct sink_syslog *s)
 
     if (s->writing || s->state != CONN_UP)
         return;
+    if (peer_closed(s)) {
+        tcp_drop(s, UV_EOF, false);
+        return;
+    }
     if (s->inflight.len == 0) {
         if (s->pending.len == 0)
             return;
