@@ -217,7 +217,8 @@ wait_for 10 have "$T/tcp-1.jsonl" 10 || { cat "$T/daemon.err"; fail "daemon: $(l
 stop_rsyslogd
 for i in $(seq 11 30); do accepted "$i"; done >>"$T/auth.log"
 stat_of() { "$BIN" stats -c "$T/daemon.json" --json | jq -r "select(.stats==\"sink\") | $1"; }
-wait_for 10 test "$(stat_of .queued_bytes)" -gt 0 || fail "nothing queued while rsyslogd is down"
+queueing() { [ "$(stat_of .queued_bytes)" -gt 0 ]; }
+wait_for 10 queueing || { cat "$T/daemon.err"; fail "nothing queued while rsyslogd is down"; }
 ok "rsyslogd down: $(stat_of .queued_bytes) bytes queued, $(stat_of .errors) errors, $(stat_of .written) written"
 grep -q "sink 'siem': cannot send to 127.0.0.1:$TP over tcp" "$T/daemon.err" || { cat "$T/daemon.err"; fail "no diagnostic"; }
 ok "the outage is said once: $(grep -c "cannot send to" "$T/daemon.err")"
