@@ -476,7 +476,7 @@ msg_user(const char *m)
 {
     const char *u = strstr(m, " user=\"u");
 
-    return u != NULL ? atoi(u + 8) : -1;
+    return u != NULL ? (int)strtol(u + 8, NULL, 10) : -1;
 }
 
 /* Every message is a stamped RFC 5424 line: local0.info, our pid, the
