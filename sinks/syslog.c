@@ -34,10 +34,11 @@
  * acknowledgements, so what the kernel had accepted before a break is
  * taken as written.
  *
- * Flow control: while connected, a queue above 3/4 of queue_max reports
- * congestion so the sources pause (a slow receiver).  A destination that
- * is down does not: the sink drops at its bound instead of stalling every
- * other sink.  A flush waits for the records queued before it; while the
+ * Flow control: while connected, or connecting with no failure since the
+ * last connection (the start, a replay), a queue above 3/4 of queue_max
+ * reports congestion so the sources pause.  A destination that is down
+ * does not: the sink drops at its bound instead of stalling every other
+ * sink.  A flush waits for the records queued before it; while the
  * destination is down for at most FLUSH_WAIT_MS, so checkpoints go on (the
  * records stay queued).  Close sends what is queued within STOP_WAIT_MS,
  * then counts the rest as dropped.
@@ -415,10 +416,14 @@ schedule_retry(struct sink_syslog *s)
                                                         : s->backoff_ms * 2;
 }
 
+/* Never called from within write(): see after_progress(). */
 static void
 attempt_failed(struct sink_syslog *s, int err)
 {
     went_down(s, err);
+    /* Down: no longer congested, sources paused for it may go on. */
+    if (s->env.drained != NULL)
+        s->env.drained(s->env.ctx, &s->sink);
     schedule_retry(s);
 }
 
@@ -896,12 +901,16 @@ sink_syslog_write(struct sink *sink, struct strv line)
     return s->tcp ? tcp_write(s) : udp_write(s);
 }
 
+/* Connected or on the way there (no failure yet), and the queue past
+ * its high mark; see the file header. */
 static bool
 sink_syslog_congested(const struct sink *sink)
 {
     const struct sink_syslog *s = (const struct sink_syslog *)sink;
+    bool trying = (s->state == CONN_RESOLVING || s->state == CONN_CONNECTING) &&
+                  !s->down_said;
 
-    return s->state == CONN_UP && queued(s) >= s->queue_max / 4 * 3;
+    return (s->state == CONN_UP || trying) && queued(s) >= s->queue_max / 4 * 3;
 }
 
 static void
