@@ -68,6 +68,7 @@ struct tctx {
     unsigned partial; /* connections that ended inside a frame */
     char *diags[DIAGS_MAX];
     size_t n_diags;
+    unsigned drained; /* sink_env.drained calls */
 };
 
 static void
@@ -90,6 +91,13 @@ diags_with(const struct tctx *t, const char *text)
     for (size_t i = 0; i < t->n_diags; i++)
         n += strstr(t->diags[i], text) != NULL;
     return n;
+}
+
+static void
+drained_cb(void *ctx, struct sink *sink)
+{
+    (void)sink;
+    ((struct tctx *)ctx)->drained++;
 }
 
 static void
@@ -353,7 +361,8 @@ udp_unlisten(struct tctx *t)
 static void
 sink_open(struct tctx *t)
 {
-    const struct sink_env env = {.diag = diag_cb, .ctx = t};
+    const struct sink_env env = {
+        .diag = diag_cb, .drained = drained_cb, .ctx = t};
 
     assert_int_equal(
         sink_type_find("syslog")->open(&t->loop, &t->cfg, &env, &t->sink), 0);
@@ -827,7 +836,13 @@ test_tcp_queue_full(void **state)
     assert_int_equal(c.dropped, 400 - taken);
     assert_true(c.queued_bytes <= 16384);
     assert_int_equal(diags_with(t, "queue full"), 1);
+    /* Congested while the first attempt is under way (a replay waits for
+     * it), no longer once the destination is found down. */
+    assert_true(t->sink->ops->congested(t->sink));
+    assert_int_equal(t->drained, 0);
     run_until(t, never, 0, 300); /* refused at least once */
+    assert_false(t->sink->ops->congested(t->sink));
+    assert_true(t->drained > 0); /* paused sources may go on */
     tcp_listen(t, port);
     assert_true(run_until(t, have_msgs, taken, WAIT_MS));
     run_until(t, never, 0, 50);
