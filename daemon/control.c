@@ -115,6 +115,7 @@ static const struct counter_field source_fields[] = {
     FIELD(struct source_counters, bytes),
     FIELD(struct source_counters, truncated),
     FIELD(struct source_counters, errors),
+    FIELD(struct source_counters, dropped),
     {NULL, 0, 0},
 };
 

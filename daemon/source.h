@@ -42,6 +42,7 @@ struct source_counters {
     uint64_t bytes;
     uint64_t truncated; /* lines longer than max_line */
     uint64_t errors;    /* read errors, vanished files */
+    uint64_t dropped;   /* lost before they were read: a socket's drops */
 };
 
 struct source_ops {

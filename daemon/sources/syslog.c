@@ -1312,8 +1312,8 @@ src_syslog_counters(const struct source *src, struct source_counters *ret)
     *ret = (struct source_counters){.records = c.received,
                                     .bytes = c.bytes,
                                     .truncated = c.truncated,
-                                    .errors = c.errors + c.kernel_drops +
-                                              c.queue_drops};
+                                    .errors = c.errors,
+                                    .dropped = c.kernel_drops + c.queue_drops};
 }
 
 /*
