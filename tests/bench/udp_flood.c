@@ -1,11 +1,13 @@
 /*
  * udp_flood.c - send sshd syslog lines over UDP to 127.0.0.1:PORT with
  * sendmmsg(2), paced at RATE messages per second (0: as fast as it can)
- * for SECONDS seconds; prints how many were sent (accepted by the kernel).
- * Every message is unique (its number is the sshd pid and the user), so
- * the receiver's output can be counted exactly.  For tests/bench/bench_udp.sh.
+ * for SECONDS seconds, or until COUNT were sent; prints how many were sent
+ * (accepted by the kernel) and the seconds it took.  Every message is
+ * unique (its number, from FIRST on, is the sshd pid and the user), so the
+ * receiver's output can be counted exactly.  For tests/bench/bench_udp.sh
+ * and tests/it/test_udp_overload.sh.
  *
- *   udp_flood PORT RATE SECONDS
+ *   udp_flood PORT RATE SECONDS [FIRST [COUNT]]
  *   <38>Mar 14 13:54:19 web01 sshd[1000001]: Accepted password for b1 from
  *   10.0.0.1 port 40001 ssh2
  */
@@ -63,18 +65,22 @@ int
 main(int argc, char **argv)
 {
     struct sockaddr_in sin = {.sin_family = AF_INET};
-    uint64_t sent = 0, rate;
+    uint64_t sent = 0, rate, first = 0, count = UINT64_MAX;
     int64_t start, end, t;
     int fd, secs;
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: udp_flood PORT RATE SECONDS\n");
+    if (argc < 4 || argc > 6) {
+        fprintf(stderr, "usage: udp_flood PORT RATE SECONDS [FIRST [COUNT]]\n");
         return 2;
     }
     sin.sin_port = htons((uint16_t)strtoul(argv[1], NULL, 10));
     sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     rate = strtoull(argv[2], NULL, 10);
     secs = (int)strtol(argv[3], NULL, 10);
+    if (argc > 4)
+        first = strtoull(argv[4], NULL, 10);
+    if (argc > 5)
+        count = strtoull(argv[5], NULL, 10);
     fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
         perror("udp_flood");
@@ -82,7 +88,7 @@ main(int argc, char **argv)
     }
     start = now_ns();
     end = start + (int64_t)secs * 1000000000;
-    while ((t = now_ns()) < end) {
+    while (sent < count && (t = now_ns()) < end) {
         uint64_t due =
             rate ? (uint64_t)((double)(t - start) * 1e-9 * (double)rate)
                  : sent + BATCH;
@@ -94,8 +100,10 @@ main(int argc, char **argv)
             nanosleep(&ts, NULL);
             continue;
         }
+        if (due > count)
+            due = count;
         n = due - sent > BATCH ? BATCH : (int)(due - sent);
-        fill(sent, n);
+        fill(first + sent, n);
         r = sendmmsg(fd, msgs, (unsigned)n, 0);
         if (r < 0) {
             if (errno == ENOBUFS || errno == EAGAIN || errno == ECONNREFUSED)
