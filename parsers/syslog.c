@@ -419,6 +419,10 @@ parse_5424(struct cursor *c, const struct raw_record *rec, struct envelope *env)
         return -EBADMSG;
     if (c->p < c->end && !read_char(c, ' '))
         return -EBADMSG;
+    /* rsyslog relaying an RFC 3164 message keeps the space after its TAG
+     * in MSG, so RSYSLOG_SyslogProtocol23Format writes "- -  Accepted":
+     * one more space is the relay's, not the program's. */
+    read_char(c, ' ');
     env->msg = strip_bom(strv_make(c->p, (size_t)(c->end - c->p)));
     return 0;
 }
