@@ -22,7 +22,7 @@
 # Environment: ST_NSPAWN_CACHE (default /var/cache/sessiontail-test),
 # ST_DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd -P "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 build=${1:-${ST_BINARY:+$(dirname "$ST_BINARY")}}
 [ -n "$build" ] || { echo "usage: $0 BUILD_DIR" >&2; exit 64; }
@@ -153,7 +153,8 @@ cat >"$root/etc/sessiontail/sinks.json" <<EOF
 EOF
 "$build/sessiontail" --check -c "$root/etc/sessiontail/sinks.json" >/dev/null 2>&1 ||
     fail "the test sinks file does not pass --check"
-head -2 "$src/samples/nxlog-json/logon.log" >"$root/usr/local/lib/st-test/nxlog.jsonl"
+head -2 "$src/samples/nxlog-json/logon.log" >"$root/usr/local/lib/st-test/nxlog.jsonl" ||
+    fail "no $src/samples/nxlog-json/logon.log"
 install -m 755 "$here/nspawn_scenario.sh" "$root/usr/local/lib/st-test/"
 cat >"$root/etc/systemd/system/st-scenario.service" <<EOF
 [Unit]
