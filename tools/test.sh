@@ -4,8 +4,10 @@
 #      whole-daemon tests),
 #   2. clang build and the whole suite,
 #   3. clang with ASan+UBSan and the whole suite,
-#   4. libFuzzer targets, each smoke-run (FUZZ_SECONDS, default 20),
-#   5. clang-format and source checks (banned calls, O_CLOEXEC, comments).
+#   4. the gcc build installed into a Debian booted with systemd-nspawn
+#      (tests/system/test_nspawn.sh: the unit, READY, STATUS, reload, stop),
+#   5. libFuzzer targets, each smoke-run (FUZZ_SECONDS, default 20),
+#   6. clang-format and source checks (banned calls, O_CLOEXEC, comments).
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +62,18 @@ suite() { # suite BUILD_DIR CC CMAKE_ARGS...
     return "$rc"
 }
 
+# system_test: the nspawn boot test; its skip (77: not root) passes the step.
+system_test() {
+    local log rc n
+    log=$(mktemp)
+    tests/system/test_nspawn.sh build-gcc 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    n=$(sed -n 's/^\([0-9]*\) passed, 0 failed$/\1/p' "$log" | tail -1)
+    checks_passed=$((checks_passed + ${n:-0}))
+    rm -f "$log"
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]
+}
+
 fuzz() {
     CC=clang cmake -S . -B build-fuzz -DFUZZ=ON -DASAN=ON -DUBSAN=ON \
         -DBUILD_TESTING=OFF >/dev/null || return 1
@@ -94,6 +108,7 @@ format_check() {
 step "gcc build and tests" suite build-gcc gcc
 step "clang build and tests" suite build-clang clang
 step "ASan+UBSan build and tests" suite build-asan clang -DASAN=ON -DUBSAN=ON
+step "systemd-nspawn boot test" system_test
 step "fuzz smoke (${fuzz_seconds}s per target)" fuzz
 step "clang-format" format_check
 step "source checks" tools/checksrc.sh
