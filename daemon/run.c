@@ -63,6 +63,7 @@ struct dsource {
     struct source *src;
     struct parse_ctx *pctx;
     const struct config_source *cfg;
+    int commit_r; /* the last commit() */
 };
 
 struct daemon {
@@ -81,6 +82,7 @@ struct daemon {
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t ckpt_timer, expire_timer;
     uv_check_t ckpt_check;  /* starts a barrier due by record count */
+    uv_work_t commit_work;  /* a barrier's commits, on the thread pool */
     uint64_t since_ckpt;    /* records since the last mark */
     int64_t clock_event_us; /* newest event time at the last expiry tick */
     int64_t clock_wall_us;  /* wall time when it last moved */
@@ -219,16 +221,48 @@ start(struct daemon *d)
     return r;
 }
 
+static void commit_run(struct daemon *d);
+static void commit_report(struct daemon *d);
+
+/*
+ * A barrier's commits run on the thread pool: a checkpoint is written,
+ * fsynced and renamed and its directory fsynced, and an fsync waits for
+ * the disk (on ext4 for a journal commit, 50 to 100 ms and more while
+ * other files are written), which on the loop would hold every source,
+ * sink and client.  commit() only reads what mark() copied, which nothing
+ * changes before the next barrier, and no barrier, stop or reload starts
+ * until this one is done (phase stays PHASE_BARRIER).
+ */
+static void
+commit_work_cb(uv_work_t *w)
+{
+    commit_run(w->data);
+}
+
+static void
+commit_after_cb(uv_work_t *w, int status)
+{
+    struct daemon *d = w->data;
+
+    (void)status; /* never cancelled */
+    commit_report(d);
+    if (d->phase == PHASE_BARRIER)
+        d->phase = PHASE_RUNNING;
+    if (d->stop_requested || d->reload_requested)
+        teardown(d);
+}
+
 static void
 barrier_done_cb(void *arg)
 {
     struct daemon *d = arg;
 
-    commit_sources(d);
-    if (d->phase == PHASE_BARRIER)
-        d->phase = PHASE_RUNNING;
-    if (d->stop_requested || d->reload_requested)
-        teardown(d);
+    d->commit_work.data = d;
+    if (uv_queue_work(&d->loop, &d->commit_work, commit_work_cb,
+                      commit_after_cb) < 0) {
+        commit_run(d);
+        commit_after_cb(&d->commit_work, 0);
+    }
 }
 
 static void
@@ -361,20 +395,33 @@ mark_sources(struct daemon *d)
             d->srcs[i].src->ops->mark(d->srcs[i].src);
 }
 
+/* Save the marked positions; no logging: it may run on the pool. */
 static void
-commit_sources(struct daemon *d)
+commit_run(struct daemon *d)
 {
     for (size_t i = 0; i < d->n_srcs; i++) {
         struct dsource *ds = &d->srcs[i];
-        int r;
 
-        if (ds->src->ops->commit == NULL)
-            continue;
-        r = ds->src->ops->commit(ds->src);
-        if (r < 0)
-            log_err("source '%s': cannot save checkpoint in %s: %s",
-                    ds->cfg->name, d->cfg->state_dir, strerror(-r));
+        ds->commit_r =
+            ds->src->ops->commit != NULL ? ds->src->ops->commit(ds->src) : 0;
     }
+}
+
+static void
+commit_report(struct daemon *d)
+{
+    for (size_t i = 0; i < d->n_srcs; i++)
+        if (d->srcs[i].commit_r < 0)
+            log_err("source '%s': cannot save checkpoint in %s: %s",
+                    d->srcs[i].cfg->name, d->cfg->state_dir,
+                    strerror(-d->srcs[i].commit_r));
+}
+
+static void
+commit_sources(struct daemon *d)
+{
+    commit_run(d);
+    commit_report(d);
 }
 
 static void
