@@ -28,20 +28,26 @@
  * then are dropped and counted; both are said once, and so is the
  * recovery.  The queue goes out in order once connected.  A broken
  * connection (reset, EOF from the receiver, a write that made no progress
- * for WRITE_TIMEOUT_MS) sends the whole batch that was being written again
- * on the next connection: frames stay whole, and a record may arrive twice
- * but is not lost (at least once, as the checkpoints are).  TCP has no
- * acknowledgements, so what the kernel had accepted before a break is
- * taken as written.
+ * for WRITE_TIMEOUT_MS: the bytes not yet acknowledged, libuv's and the
+ * kernel's, are checked every PROGRESS_CHECK_MS, so a slow receiver that
+ * keeps reading keeps its connection however large the batch) sends the
+ * whole batch that was being written again on the next connection: frames
+ * stay whole, and a record may arrive twice but is not lost (at least
+ * once, as the checkpoints are).  Syslog over TCP has no acknowledgements
+ * of its own, so what the kernel had accepted before a break is taken as
+ * written.
  *
  * Flow control: while connected, or connecting with no failure since the
  * last connection (the start, a replay), a queue above 3/4 of queue_max
  * reports congestion so the sources pause.  A destination that is down
- * does not: the sink drops at its bound instead of stalling every other
- * sink.  A flush waits for the records queued before it; while the
- * destination is down for at most FLUSH_WAIT_MS, so checkpoints go on (the
- * records stay queued).  Close sends what is queued within STOP_WAIT_MS,
- * then counts the rest as dropped.
+ * does not, nor does a connection that sent nothing for SEND_STALL_MS (a
+ * receiver that stopped reading; said once): the sink drops at its bound
+ * instead of stalling every other sink.  A replay's sink (lossless) keeps
+ * the sources waiting for a stalled connection.  A flush waits for the
+ * records queued before it; while the destination is down or stalled for
+ * at most FLUSH_WAIT_MS, so checkpoints go on (the records stay queued).
+ * Close sends what is queued within STOP_WAIT_MS, then counts the rest as
+ * dropped.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -51,10 +57,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <syslog.h>
 #include <unistd.h>
 
+#include <linux/sockios.h>
 #include <uv.h>
 
 #include "../model/mem.h"
@@ -68,8 +76,13 @@
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 30000
 #define CONNECT_TIMEOUT_MS 10000
-/* A write that completes nothing for this long means a dead receiver. */
+/* A write that makes no progress for this long means a dead receiver. */
 #define WRITE_TIMEOUT_MS 30000
+/* How often the progress of a TCP write is checked. */
+#define PROGRESS_CHECK_MS 1000
+/* A connection that sent nothing for this long no longer pauses the
+ * sources (as FDOUT_STALL_MS for files). */
+#define SEND_STALL_MS 5000
 /* How long a flush waits while the destination is down. */
 #define FLUSH_WAIT_MS 2000
 /* How long close waits for the queue to go out. */
@@ -130,7 +143,12 @@ struct sink_syslog {
     uv_connect_t connect_req;
     uv_write_t write_req;
     uv_udp_send_t send_req;
-    bool writing;          /* write_req or send_req in flight */
+    bool writing; /* write_req or send_req in flight */
+    /* TCP: when the write in flight last made progress (uv_now), and the
+     * bytes not acknowledged then; stalled after SEND_STALL_MS without. */
+    uint64_t progress_ms;
+    size_t progress_left;
+    bool stalled;
     uv_timer_t timer;      /* back-off, connect and write timeouts */
     uv_timer_t wait_timer; /* bound of a flush while down, and of close */
     int handles;           /* handles not closed yet */
@@ -146,7 +164,7 @@ struct sink_syslog {
     uint64_t seq_queued, seq_done; /* records ever queued, ever done */
     struct flush_waiter waiters[WAITERS_MAX];
     size_t n_waiters;
-    bool down_said, full_said, big_said, refused_said, failed_said;
+    bool down_said, full_said, big_said, refused_said, failed_said, stall_said;
     uint64_t dropped_before; /* counters.dropped when trouble was said */
     bool closing, finished;
     void (*close_cb)(void *arg);
@@ -336,6 +354,8 @@ after_progress(struct sink_syslog *s)
             (unsigned long long)(s->counters.dropped - s->dropped_before));
         s->full_said = false;
     }
+    if (s->stall_said && !s->stalled && q < s->queue_max / 4)
+        s->stall_said = false;
     if (s->closing && q == 0)
         finish(s);
 }
@@ -383,6 +403,7 @@ static void
 went_up(struct sink_syslog *s)
 {
     s->state = CONN_UP;
+    s->stalled = false;
     s->backoff_ms = BACKOFF_MIN_MS;
     if (s->down_said) {
         say(s, LOG_NOTICE,
@@ -464,17 +485,85 @@ tcp_drop(struct sink_syslog *s, int err, bool try_next)
     else
         went_down(s, err);
     s->state = CONN_DROPPING;
+    s->stalled = false;
     s->try_next = try_next;
     s->tcp_h.data = s;
     uv_close((uv_handle_t *)&s->tcp_h, tcp_closed_cb);
 }
 
 static void
-io_timeout_cb(uv_timer_t *t)
+connect_timeout_cb(uv_timer_t *t)
 {
     struct sink_syslog *s = container_of(t, struct sink_syslog, timer);
 
-    tcp_drop(s, UV_ETIMEDOUT, s->state == CONN_CONNECTING);
+    tcp_drop(s, UV_ETIMEDOUT, true);
+}
+
+/* The connection sent nothing for SEND_STALL_MS: stop pausing the sources
+ * (they resume; what does not fit is dropped), let flushes go after
+ * FLUSH_WAIT_MS.  It stays up: the receiver may read again. */
+static void
+stall(struct sink_syslog *s, uint64_t idle_ms)
+{
+    s->stalled = true;
+    if (!s->stall_said) {
+        say(s, LOG_WARNING,
+            "nothing sent to %s for %llu s (the receiver does not read); "
+            "no longer pausing the sources",
+            s->dest, (unsigned long long)(idle_ms / 1000));
+        if (!s->full_said)
+            s->dropped_before = s->counters.dropped;
+        s->stall_said = true;
+    }
+    if (s->n_waiters > 0 && !uv_is_active((uv_handle_t *)&s->wait_timer))
+        uv_timer_start(&s->wait_timer, wait_cb, FLUSH_WAIT_MS, 0);
+    if (s->env.drained != NULL)
+        s->env.drained(s->env.ctx, &s->sink);
+}
+
+/*
+ * Bytes written but not yet taken by the receiver: what libuv still holds
+ * plus what the kernel sent without an acknowledgement or not at all
+ * (SIOCOUTQ, tcp(7)).  libuv calls back only once a whole batch is in the
+ * kernel, and the kernel asks for more only once a third of its buffer is
+ * free, so neither alone sees a slow receiver's progress.
+ */
+static size_t
+unacked(struct sink_syslog *s)
+{
+    size_t n = uv_stream_get_write_queue_size((uv_stream_t *)&s->tcp_h);
+    uv_os_fd_t fd;
+    int outq;
+
+    if (uv_fileno((uv_handle_t *)&s->tcp_h, &fd) == 0 &&
+        ioctl(fd, SIOCOUTQ, &outq) == 0 && outq > 0)
+        n += (size_t)outq;
+    return n;
+}
+
+/*
+ * Every PROGRESS_CHECK_MS while a batch is written: progress is unacked()
+ * going down.  No progress for SEND_STALL_MS: stalled; for
+ * WRITE_TIMEOUT_MS: the receiver is taken for dead.
+ */
+static void
+write_check_cb(uv_timer_t *t)
+{
+    struct sink_syslog *s = container_of(t, struct sink_syslog, timer);
+    size_t left = unacked(s);
+    uint64_t now = uv_now(s->loop), idle;
+
+    if (left < s->progress_left) {
+        s->progress_left = left;
+        s->progress_ms = now;
+        s->stalled = false;
+        return;
+    }
+    idle = now - s->progress_ms;
+    if (idle >= WRITE_TIMEOUT_MS)
+        tcp_drop(s, UV_ETIMEDOUT, false);
+    else if (idle >= SEND_STALL_MS && !s->stalled && !s->env.lossless)
+        stall(s, idle);
 }
 
 static void
@@ -512,6 +601,7 @@ write_cb(uv_write_t *req, int status)
         return;
     }
     uv_timer_stop(&s->timer);
+    s->stalled = false;
     s->counters.written += n;
     s->inflight_records = 0;
     buf_reset(&s->inflight);
@@ -573,7 +663,10 @@ tcp_start_write(struct sink_syslog *s)
         return;
     }
     s->writing = true;
-    uv_timer_start(&s->timer, io_timeout_cb, WRITE_TIMEOUT_MS, 0);
+    s->progress_ms = uv_now(s->loop);
+    s->progress_left = unacked(s);
+    uv_timer_start(&s->timer, write_check_cb, PROGRESS_CHECK_MS,
+                   PROGRESS_CHECK_MS);
 }
 
 static void
@@ -620,7 +713,7 @@ tcp_connect(struct sink_syslog *s)
         tcp_drop(s, r, true);
         return;
     }
-    uv_timer_start(&s->timer, io_timeout_cb, CONNECT_TIMEOUT_MS, 0);
+    uv_timer_start(&s->timer, connect_timeout_cb, CONNECT_TIMEOUT_MS, 0);
 }
 
 /* Queue one framed record; start writing when connected. */
@@ -910,7 +1003,8 @@ sink_syslog_congested(const struct sink *sink)
     bool trying = (s->state == CONN_RESOLVING || s->state == CONN_CONNECTING) &&
                   !s->down_said;
 
-    return (s->state == CONN_UP || trying) && queued(s) >= s->queue_max / 4 * 3;
+    return ((s->state == CONN_UP && !s->stalled) || trying) &&
+           queued(s) >= s->queue_max / 4 * 3;
 }
 
 static void
@@ -939,7 +1033,8 @@ sink_syslog_flush(struct sink *sink, void (*cb)(void *arg), void *arg)
         return;
     }
     s->waiters[s->n_waiters++] = (struct flush_waiter){cb, arg, s->seq_queued};
-    if (s->state != CONN_UP && !uv_is_active((uv_handle_t *)&s->wait_timer))
+    if ((s->state != CONN_UP || s->stalled) &&
+        !uv_is_active((uv_handle_t *)&s->wait_timer))
         uv_timer_start(&s->wait_timer, wait_cb, FLUSH_WAIT_MS, 0);
 }
 
