@@ -896,6 +896,152 @@ test_tcp_reset_mid_write(void **state)
     tctx_free(t);
 }
 
+/* The receiver reads again, on every connection it holds. */
+static void
+resume_reading(struct tctx *t)
+{
+    t->stall = false;
+    for (size_t i = 0; i < t->n_conns; i++)
+        if (t->conns[i] != NULL)
+            (void)uv_read_start((uv_stream_t *)&t->conns[i]->h, alloc_cb,
+                                conn_read_cb);
+}
+
+static bool
+not_congested(struct tctx *t, size_t arg)
+{
+    (void)arg;
+    return !t->sink->ops->congested(t->sink);
+}
+
+/* A receiver that accepts but never reads: while nothing moves the sink
+ * pauses the sources; after about SEND_STALL_MS (5 s) it no longer does
+ * (said once, drained called) and drops past queue_max instead, keeping
+ * the connection.  Once the receiver reads again, everything it took
+ * arrives, in order, whole, and written + dropped = offered. */
+static void
+test_tcp_stalled_receiver(void **state)
+{
+    struct tctx *t = tctx_new("tcp", NULL, 24 << 20);
+    struct sink_counters c;
+    unsigned drained;
+    size_t taken;
+    uint64_t start;
+
+    (void)state;
+    t->stall = true;
+    tcp_listen(t, 0);
+    sink_open(t);
+    uv_update_time(&t->loop);
+    start = uv_now(&t->loop);
+    assert_int_equal(send_n(t, 0, 2000, 10000), 2000);
+    run_until(t, never, 0, 500);
+    assert_true(t->sink->ops->congested(t->sink));
+    drained = t->drained;
+    assert_true(run_until(t, not_congested, 0, 8000));
+    assert_true(uv_now(&t->loop) - start >= 4500);
+    assert_true(t->drained > drained); /* paused sources may go on */
+    assert_int_equal(diags_with(t, "nothing sent to 127.0.0.1:"), 1);
+    assert_int_equal(diags_with(t, "no longer pausing the sources"), 1);
+    assert_int_equal(t->n_conns, 1); /* the connection stays */
+    taken = send_n(t, 2000, 1500, 10000);
+    assert_true(taken < 1500);
+    assert_int_equal(diags_with(t, "queue full"), 1);
+    assert_int_equal(counters(t).dropped, 1500 - taken);
+    assert_false(t->sink->ops->congested(t->sink));
+    resume_reading(t);
+    assert_true(run_until(t, have_msgs, 2000 + taken, WAIT_MS * 2));
+    run_until(t, never, 0, 50);
+    assert_int_equal(t->n_msgs, 2000 + taken);
+    for (size_t i = 0; i < t->n_msgs; i++)
+        assert_int_equal(msg_user(t->msgs[i]), (int)i);
+    assert_int_equal(t->bad, 0);
+    c = counters(t);
+    assert_int_equal(c.written, 2000 + taken);
+    assert_int_equal(c.written + c.dropped, 3500);
+    assert_int_equal(c.queued_bytes, 0);
+    assert_int_equal(t->n_conns, 1);
+    assert_int_equal(diags_with(t, "nothing sent to"), 1);
+    tctx_free(t);
+}
+
+/* Every SLOW_PERIOD_MS the slow receiver reads for SLOW_READ_MS. */
+#define SLOW_PERIOD_MS 2000
+#define SLOW_READ_MS 1
+
+struct slow {
+    uv_timer_t timer;
+    struct tctx *t;
+    bool reading;
+};
+
+static void
+slow_cb(uv_timer_t *tm)
+{
+    struct slow *sl = (struct slow *)tm;
+    struct tctx *t = sl->t;
+
+    sl->reading = !sl->reading;
+    for (size_t i = 0; i < t->n_conns; i++) {
+        uv_stream_t *h = (uv_stream_t *)&t->conns[i]->h;
+
+        if (sl->reading)
+            (void)uv_read_start(h, alloc_cb, conn_read_cb);
+        else
+            (void)uv_read_stop(h);
+    }
+    uv_timer_start(tm, slow_cb, sl->reading ? SLOW_READ_MS : SLOW_PERIOD_MS, 0);
+}
+
+static void
+slow_closed_cb(uv_handle_t *h)
+{
+    ((struct slow *)h)->t = NULL;
+}
+
+/* A slow receiver that reads for a millisecond every 2 s: the batch in
+ * flight takes far longer than SEND_STALL_MS, and too little is read for
+ * the kernel to take more from libuv, yet the receiver's acknowledgements
+ * show progress, so the sink is never taken as stalled (it keeps pausing
+ * the sources, loses nothing) and the connection is kept. */
+static void
+test_tcp_slow_receiver(void **state)
+{
+    struct tctx *t = tctx_new("tcp", NULL, 24 << 20);
+    struct slow sl = {.t = t};
+    uint64_t until;
+
+    (void)state;
+    t->stall = true;
+    tcp_listen(t, 0);
+    sink_open(t);
+    assert_int_equal(send_n(t, 0, 2000, 10000), 2000);
+    run_until(t, never, 0, 500);
+    assert_true(t->sink->ops->congested(t->sink));
+    uv_timer_init(&t->loop, &sl.timer);
+    uv_timer_start(&sl.timer, slow_cb, 10, 0);
+    uv_update_time(&t->loop);
+    until = uv_now(&t->loop) + 9000;
+    while (uv_now(&t->loop) < until) {
+        uv_run(&t->loop, UV_RUN_ONCE);
+        assert_true(t->sink->ops->congested(t->sink) ||
+                    counters(t).queued_bytes < (24u << 20) / 4 * 3);
+    }
+    assert_int_equal(diags_with(t, "nothing sent to"), 0);
+    assert_true(t->n_msgs > 0); /* it did read */
+    assert_true(t->n_msgs < 2000);
+    uv_close((uv_handle_t *)&sl.timer, slow_closed_cb);
+    while (sl.t != NULL)
+        uv_run(&t->loop, UV_RUN_ONCE);
+    resume_reading(t);
+    assert_true(run_until(t, have_msgs, 2000, WAIT_MS * 2));
+    assert_int_equal(t->n_conns, 1);
+    assert_int_equal(t->bad, 0);
+    assert_int_equal(counters(t).written, 2000);
+    assert_int_equal(counters(t).dropped, 0);
+    tctx_free(t);
+}
+
 static void
 flushed_cb(void *arg)
 {
@@ -960,6 +1106,8 @@ main(void)
         cmocka_unit_test(test_tcp_closed_before_write),
         cmocka_unit_test(test_tcp_queue_full),
         cmocka_unit_test(test_tcp_reset_mid_write),
+        cmocka_unit_test(test_tcp_stalled_receiver),
+        cmocka_unit_test(test_tcp_slow_receiver),
         cmocka_unit_test(test_tcp_flush_and_close_bounded),
     };
 
