@@ -37,17 +37,22 @@ parse_in(struct parse_ctx *ctx, const char *line, struct event *ev)
     return parse_record(ctx, &rec, ev);
 }
 
-/* Parse one line in a fresh context with format fmt. */
+/*
+ * Parse one line in a fresh context with format fmt.  The event's views
+ * may point into the context (values unescaped into its scratch), so the
+ * context lives until the next call frees it; the last one is still
+ * reachable at exit.
+ */
 static inline int
 parse1(const char *fmt, const char *line, struct event *ev)
 {
-    int err = 0, r;
-    struct parse_ctx *ctx = parse_ctx_new(fmt, &err);
+    static struct parse_ctx *ctx;
+    int err = 0;
 
+    ctx = parse_ctx_free(ctx);
+    ctx = parse_ctx_new(fmt, &err);
     assert_non_null(ctx);
-    r = parse_in(ctx, line, ev);
-    parse_ctx_free(ctx);
-    return r;
+    return parse_in(ctx, line, ev);
 }
 
 /* Every line of a NULL-terminated list parses (format "auto") to `want`. */
