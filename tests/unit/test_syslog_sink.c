@@ -179,11 +179,15 @@ deframe(struct conn *c)
     c->in.len -= off;
 }
 
+/* Freed: its slot in t->conns is cleared, so nothing closes it again. */
 static void
 conn_closed_cb(uv_handle_t *h)
 {
     struct conn *c = h->data;
 
+    for (size_t i = 0; i < c->t->n_conns; i++)
+        if (c->t->conns[i] == c)
+            c->t->conns[i] = NULL;
     c->t->open_conns--;
     buf_done(&c->in);
     free(c);
@@ -983,8 +987,11 @@ slow_cb(uv_timer_t *tm)
 
     sl->reading = !sl->reading;
     for (size_t i = 0; i < t->n_conns; i++) {
-        uv_stream_t *h = (uv_stream_t *)&t->conns[i]->h;
+        uv_stream_t *h;
 
+        if (t->conns[i] == NULL)
+            continue;
+        h = (uv_stream_t *)&t->conns[i]->h;
         if (sl->reading)
             (void)uv_read_start(h, alloc_cb, conn_read_cb);
         else
