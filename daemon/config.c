@@ -28,8 +28,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1007,6 +1009,79 @@ check_unique(struct ctx *c, const struct list_kind *kind, char *arr, size_t i)
     return r;
 }
 
+/* The port of a udp:// or tcp:// `listen` (already checked), or -1. */
+static long
+listen_port(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+
+    return colon != NULL ? strtol(colon + 1, NULL, 10) : -1;
+}
+
+/* The address of a checked udp:// or tcp:// `listen`, e.g. "[::]": where
+ * it starts after the scheme, and its length. */
+static size_t
+listen_host(const char *s, const char **ret)
+{
+    const char *p = strstr(s, "://"), *colon = strrchr(s, ':');
+
+    *ret = p != NULL ? p + 3 : s;
+    return colon != NULL && colon > *ret ? (size_t)(colon - *ret) : 0;
+}
+
+static bool
+listen_wildcard(const char *h, size_t n)
+{
+    return (n == 7 && memcmp(h, "0.0.0.0", 7) == 0) ||
+           (n == 4 && memcmp(h, "[::]", 4) == 0);
+}
+
+/*
+ * Two `listen` values that cannot both be bound: the same unix-dgram
+ * path, or the same scheme and port (not 0: any free port) with the same
+ * address or a wildcard on either side ([::] takes IPv4 too, as Linux
+ * binds it dual-stack by default).
+ */
+static bool
+listen_clash(const char *a, const char *b)
+{
+    const char *sa = strstr(a, "://"), *sb = strstr(b, "://"), *ha, *hb;
+    size_t na, nb;
+
+    if (sa == NULL || sb == NULL || sa - a != sb - b ||
+        memcmp(a, b, (size_t)(sa - a)) != 0)
+        return false;
+    if (strncmp(a, "unix-dgram://", 13) == 0)
+        return strcmp(a, b) == 0;
+    if (listen_port(a) <= 0 || listen_port(a) != listen_port(b))
+        return false;
+    na = listen_host(a, &ha);
+    nb = listen_host(b, &hb);
+    return (na == nb && memcmp(ha, hb, na) == 0) || listen_wildcard(ha, na) ||
+           listen_wildcard(hb, nb);
+}
+
+/* A syslog source cannot listen where another one does: found here, with
+ * its path, rather than as "address already in use" at start. */
+static int
+check_listen_unique(struct ctx *c, const struct config_source *arr, size_t i)
+{
+    size_t old;
+    int r = 0;
+
+    if (arr[i].listen == NULL)
+        return 0;
+    for (size_t j = 0; j < i && r == 0; j++)
+        if (arr[j].listen != NULL &&
+            listen_clash(arr[i].listen, arr[j].listen)) {
+            old = path_push(c, ".", "listen", EXCERPT_MAX);
+            r = fail(c, "'%s' clashes with sources[%zu] ('%s')", arr[i].listen,
+                     j, arr[j].listen);
+            path_pop(c, old);
+        }
+    return r;
+}
+
 static int
 parse_element(struct ctx *c, const struct list_kind *kind, const cJSON *e,
               char *arr, size_t i)
@@ -1024,6 +1099,9 @@ parse_element(struct ctx *c, const struct list_kind *kind, const cJSON *e,
     if (r < 0)
         return r;
     r = check_unique(c, kind, arr, i);
+    if (r == 0 && strcmp(kind->sub, "source") == 0)
+        r = check_listen_unique(c, (const struct config_source *)(void *)arr,
+                                i);
     if (r < 0)
         return r;
     if (kind->finish != NULL)
@@ -1493,6 +1571,103 @@ config_defaults(const char *stdout_format, struct config **ret)
         return -ENOMEM;
     r = config_from_doc(&c, doc, NULL, ret);
     cJSON_Delete(doc);
+    return r;
+}
+
+/* ---- what running needs from the file system -------------------------- */
+
+/* A directory the daemon creates files in: it exists, is a directory and
+ * may be written and searched (access(2): as the daemon runs, root too,
+ * and a read-only mount says EROFS). */
+static int
+check_dir(struct ctx *c, const char *dir)
+{
+    struct stat st;
+
+    if (stat(dir, &st) < 0)
+        return fail(c, "%s: %s", dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return fail(c, "%s: not a directory", dir);
+    if (access(dir, W_OK | X_OK) < 0)
+        return fail(c, "%s: %s", dir, strerror(errno));
+    return 0;
+}
+
+/* A file the daemon appends to or creates: writable where it exists,
+ * else its directory must be. */
+static int
+check_creatable(struct ctx *c, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    struct stat st;
+    size_t n;
+
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return fail(c, "%s: is a directory", path);
+        if (access(path, W_OK) < 0)
+            return fail(c, "%s: %s", path, strerror(errno));
+        return 0;
+    }
+    if (errno != ENOENT)
+        return fail(c, "%s: %s", path, strerror(errno));
+    n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof(dir))
+        return fail(c, "%s: %s", path, strerror(ENAMETOOLONG));
+    memcpy(dir, slash == NULL ? "." : path, n);
+    dir[n] = '\0';
+    return check_dir(c, dir);
+}
+
+/* A unix-dgram listener's socket file: a socket or nothing yet, in a
+ * directory it can be made in. */
+static int
+check_socket_path(struct ctx *c, const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+        return fail(c, "%s: exists and is not a socket", path);
+    return check_creatable(c, path);
+}
+
+/* What running cfg needs from the file system; see config.h. */
+int
+config_check_run(const struct config *cfg, char *err, size_t errlen)
+{
+    static const char unx[] = "unix-dgram://";
+    struct ctx c = {.name = cfg->path != NULL ? cfg->path : "defaults",
+                    .err = err,
+                    .errlen = errlen};
+    size_t old;
+    int r;
+
+    old = path_push(&c, ".", "state_dir", EXCERPT_MAX);
+    r = check_dir(&c, cfg->state_dir);
+    path_pop(&c, old);
+    for (size_t i = 0; r == 0 && i < cfg->n_sinks; i++) {
+        const struct config_sink *k = &cfg->sinks[i];
+
+        if (strcmp(k->type, "file") != 0 || k->path == NULL)
+            continue;
+        old = path_push(&c, ".", "sinks", EXCERPT_MAX);
+        path_push_index(&c, i);
+        path_push(&c, ".", "path", EXCERPT_MAX);
+        r = check_creatable(&c, k->path);
+        path_pop(&c, old);
+    }
+    for (size_t i = 0; r == 0 && i < cfg->n_sources; i++) {
+        const char *l = cfg->sources[i].listen;
+
+        if (l == NULL || strncmp(l, unx, sizeof(unx) - 1) != 0)
+            continue;
+        old = path_push(&c, ".", "sources", EXCERPT_MAX);
+        path_push_index(&c, i);
+        path_push(&c, ".", "listen", EXCERPT_MAX);
+        r = check_socket_path(&c, l + sizeof(unx) - 1);
+        path_pop(&c, old);
+    }
     return r;
 }
 

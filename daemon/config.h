@@ -151,6 +151,16 @@ int config_load(const char *path, struct config **ret, char *err,
  * stdout sink with the given format. */
 int config_defaults(const char *stdout_format, struct config **ret);
 
+/*
+ * What running cfg needs from the file system, checked before anything
+ * opens (not by --check: a service's directories may not exist yet where
+ * the file is checked): state_dir a writable directory, every file sink's
+ * path a file that can be appended to or created, every unix-dgram
+ * listener's directory writable.  0, or -EINVAL and a message naming the
+ * sinks file and the JSON path.
+ */
+int config_check_run(const struct config *cfg, char *err, size_t errlen);
+
 struct config *config_free(struct config *cfg);
 
 /* Every key table, for --help and the README check: `section` is "top",
