@@ -409,6 +409,11 @@ test_derived(void **state)
     config_free(cfg);
 }
 
+/* Two syslog sources listening on A and B. */
+#define LISTEN2(a, b)                                                          \
+    "{\"sources\": [{\"name\": \"a\", \"type\": \"syslog\", \"listen\": \"" a  \
+    "\"}, {\"name\": \"b\", \"type\": \"syslog\", \"listen\": \"" b "\"}]}"
+
 /* Edge values that must be accepted. */
 static void
 test_accepted(void **state)
@@ -426,6 +431,14 @@ test_accepted(void **state)
          " \"type\": \"stdout\"}]}"),
         ("{\"sinks\": [{\"name\": \"a\", \"type\": \"stdout\"}, {\"name\": "
          "\"A\", \"type\": \"stdout\"}]}"),
+        /* listeners that can all be bound: other ports, schemes,
+         * addresses, families; port 0 (any free port) twice */
+        LISTEN2("udp://127.0.0.1:514", "udp://127.0.0.1:515"),
+        LISTEN2("udp://0.0.0.0:514", "tcp://0.0.0.0:514"),
+        LISTEN2("udp://127.0.0.1:514", "udp://127.0.0.2:514"),
+        LISTEN2("udp://127.0.0.1:514", "udp://[::1]:514"),
+        LISTEN2("udp://0.0.0.0:0", "udp://0.0.0.0:0"),
+        LISTEN2("unix-dgram:///run/a.sock", "unix-dgram:///run/b.sock"),
     };
     char err[CONFIG_ERR_MAX];
     struct config *cfg;
@@ -548,6 +561,18 @@ static const struct {
      "\"listen\": \"unix-dgram://run/x.sock\"}]}",
      "x.json: sources[0].listen: expected unix-dgram:///absolute/path (at "
      "most 107 bytes)"},
+    {LISTEN2("udp://127.0.0.1:514", "udp://127.0.0.1:514"),
+     "x.json: sources[1].listen: 'udp://127.0.0.1:514' clashes with "
+     "sources[0] ('udp://127.0.0.1:514')"},
+    {LISTEN2("tcp://127.0.0.1:601", "tcp://0.0.0.0:601"),
+     "x.json: sources[1].listen: 'tcp://0.0.0.0:601' clashes with "
+     "sources[0] ('tcp://127.0.0.1:601')"},
+    {LISTEN2("udp://[::]:514", "udp://10.0.0.1:514"),
+     "x.json: sources[1].listen: 'udp://10.0.0.1:514' clashes with "
+     "sources[0] ('udp://[::]:514')"},
+    {LISTEN2("unix-dgram:///run/a.sock", "unix-dgram:///run/a.sock"),
+     "x.json: sources[1].listen: 'unix-dgram:///run/a.sock' clashes with "
+     "sources[0] ('unix-dgram:///run/a.sock')"},
     {"{\"sinks\": [{\"name\": \"a\", \"type\": \"kafka\"}]}",
      "x.json: sinks[0].type: unknown type 'kafka' (known: stdout, file, "
      "syslog)"},
@@ -969,6 +994,92 @@ test_alloc_failures(void **state)
 
 /* ---- sink_filter_match ------------------------------------------------ */
 
+/* pattern with each '@' replaced by dir, into dst. */
+static void
+at_dir(char *dst, size_t n, const char *pattern, const char *dir)
+{
+    size_t o = 0;
+
+    for (const char *p = pattern; *p != '\0' && o + 1 < n; p++) {
+        size_t k = *p == '@' ? strlen(dir) : 1;
+
+        if (o + k + 1 > n)
+            break;
+        memcpy(dst + o, *p == '@' ? dir : p, k);
+        o += k;
+    }
+    dst[o] = '\0';
+}
+
+/* config_check_run: what running needs from the file system, each
+ * failure with the file and the JSON path; nothing is created. */
+static void
+test_check_run(void **state)
+{
+    char *dir = test_tmpdir(), json[1024], err[CONFIG_ERR_MAX], want[768],
+         file[512];
+    struct config *cfg;
+    int fd;
+    const struct {
+        const char *state_dir, *sink, *listen, *msg; /* @: dir */
+    } cases[] = {
+        {"@", "@/out.jsonl", "@/in.sock", NULL},
+        {"@", "@/exists.jsonl", "@/in.sock", NULL},
+        {"@", "/dev/null", "@/in.sock", NULL},
+        {"@/none", "@/out.jsonl", "@/in.sock",
+         "x.json: state_dir: @/none: No such file or directory"},
+        {"@/exists.jsonl", "@/out.jsonl", "@/in.sock",
+         "x.json: state_dir: @/exists.jsonl: not a directory"},
+        {"@", "@/none/out.jsonl", "@/in.sock",
+         "x.json: sinks[1].path: @/none: No such file or directory"},
+        {"@", "@", "@/in.sock", "x.json: sinks[1].path: @: is a directory"},
+        {"@", "@/exists.jsonl/out.jsonl", "@/in.sock",
+         "x.json: sinks[1].path: @/exists.jsonl/out.jsonl: Not a directory"},
+        {"@", "@/out.jsonl", "@/none/in.sock",
+         "x.json: sources[0].listen: @/none: No such file or directory"},
+        {"@", "@/out.jsonl", "@/exists.jsonl",
+         "x.json: sources[0].listen: @/exists.jsonl: exists and is not a "
+         "socket"},
+    };
+
+    (void)state;
+    assert_non_null(dir);
+    snprintf(file, sizeof(file), "%s/exists.jsonl", dir);
+    fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char sd[256], sk[256], ls[256];
+
+        at_dir(sd, sizeof(sd), cases[i].state_dir, dir);
+        at_dir(sk, sizeof(sk), cases[i].sink, dir);
+        at_dir(ls, sizeof(ls), cases[i].listen, dir);
+        snprintf(json, sizeof(json),
+                 "{\"state_dir\": \"%s\", \"sources\": [{\"name\": \"n\", "
+                 "\"type\": \"syslog\", \"listen\": \"unix-dgram://%s\"}], "
+                 "\"sinks\": [{\"name\": \"o\", \"type\": \"stdout\"}, "
+                 "{\"name\": \"f\", \"type\": \"file\", \"path\": \"%s\"}]}",
+                 sd, ls, sk);
+        cfg = NULL;
+        assert_int_equal(parse(json, &cfg, err), 0);
+        err[0] = '\0';
+        if (cases[i].msg == NULL) {
+            if (config_check_run(cfg, err, sizeof(err)) != 0)
+                fail_msg("cases[%zu]: %s", i, err);
+        } else {
+            at_dir(want, sizeof(want), cases[i].msg, dir);
+            assert_int_equal(config_check_run(cfg, err, sizeof(err)), -EINVAL);
+            if (strcmp(err, want) != 0)
+                fail_msg("cases[%zu]\n  got '%s'\n want '%s'", i, err, want);
+        }
+        config_free(cfg);
+    }
+    snprintf(file, sizeof(file), "%s/out.jsonl", dir);
+    assert_int_equal(access(file, F_OK), -1); /* nothing was created */
+    test_rmtree(dir);
+    free(dir);
+}
+
 static void
 test_filter(void **state)
 {
@@ -1063,6 +1174,7 @@ main(void)
         cmocka_unit_test(test_samples),
         cmocka_unit_test(test_load_errors),
         cmocka_unit_test(test_alloc_failures),
+        cmocka_unit_test(test_check_run),
         cmocka_unit_test(test_filter),
         cmocka_unit_test(test_filter_from_config),
     };
