@@ -47,8 +47,11 @@
 #include "state.h"
 
 #define CHECKPOINT_INTERVAL_MS 1000
-/* A checkpoint is also due after this many records, so that a crash
- * repeats at most this many however fast the sources read. */
+/* A crash repeats at most this many records of the sources that keep a
+ * checkpoint, however fast they read (plus the rest of the read that
+ * crossed the line, which a source finishes): a barrier is due after half
+ * of them, and a source that reaches them while the barrier's commit is
+ * still being written waits for it. */
 #define CHECKPOINT_RECORDS 50000
 #define EXPIRE_INTERVAL_MS 1000
 
@@ -83,13 +86,16 @@ struct daemon {
     uv_timer_t ckpt_timer, expire_timer;
     uv_check_t ckpt_check;  /* starts a barrier due by record count */
     uv_work_t commit_work;  /* a barrier's commits, on the thread pool */
-    uint64_t since_ckpt;    /* records since the last mark */
+    uint64_t since_ckpt;    /* checkpointed records since the last mark */
+    uint64_t uncommitted;   /* ... since the last committed mark */
+    uint64_t in_barrier;    /* since_ckpt at the mark being committed */
     int64_t clock_event_us; /* newest event time at the last expiry tick */
     int64_t clock_wall_us;  /* wall time when it last moved */
     enum run_phase phase;
     bool stop_requested;
     bool reload_requested;
-    bool falling_back;         /* a reload failed: restarting the old one */
+    bool started;      /* a configuration ran: the sessions are worth saving */
+    bool falling_back; /* a reload failed: restarting the old one */
     struct config *failed_cfg; /* the new config that could not start */
     int status;
     struct state_saver saver;
@@ -99,14 +105,20 @@ struct daemon {
     bool sinks_closing;            /* sinkset_close in flight */
 };
 
+/* True when the source should pause: a sink is congested, or a crash now
+ * would repeat more than CHECKPOINT_RECORDS of its records. */
 static bool
 source_emit_cb(void *ctx, struct source *src, const struct raw_record *rec)
 {
     struct dsource *ds = ctx;
+    struct daemon *d = ds->d;
+    bool congested = pipeline_record(&d->pipe, ds->pctx, rec);
 
-    (void)src;
-    ds->d->since_ckpt++;
-    return pipeline_record(&ds->d->pipe, ds->pctx, rec);
+    if (src->ops->commit == NULL)
+        return congested; /* nothing of it is read again after a crash */
+    d->since_ckpt++;
+    d->uncommitted++;
+    return congested || d->uncommitted >= CHECKPOINT_RECORDS;
 }
 
 static void
@@ -118,12 +130,15 @@ source_diag_cb(void *ctx, struct source *src, int prio, const char *msg)
     log_msg(prio, "source '%s': %s", ds->cfg->name, msg);
 }
 
+/* Let the sources read again (sinks drained, or a checkpoint committed)
+ * unless stopping or a sink is still congested. */
 static void
 sinks_drained_cb(void *arg)
 {
     struct daemon *d = arg;
 
-    if (d->phase == PHASE_STOPPING || pipeline_congested(&d->pipe))
+    if (d->phase == PHASE_STOPPING || pipeline_congested(&d->pipe) ||
+        d->uncommitted >= CHECKPOINT_RECORDS)
         return;
     for (size_t i = 0; i < d->n_srcs; i++)
         if (d->srcs[i].src != NULL && d->srcs[i].src->ops->resume != NULL)
@@ -209,13 +224,17 @@ start(struct daemon *d)
     state_saver_set_dir(&d->saver, d->cfg->state_dir);
     d->sinks.drained_cb = sinks_drained_cb;
     d->sinks.drained_arg = d;
-    r = sinkset_open(&d->sinks, &d->loop, d->cfg);
+    /* Sources first: what fails at open is mostly theirs (a port in use
+     * or below 1024 without the capability), and then no sink file has
+     * been created.  None reads before the loop runs again, so every
+     * record finds the sinks. */
+    r = open_sources(d);
+    if (r == 0)
+        r = sinkset_open(&d->sinks, &d->loop, d->cfg);
     if (r == 0) {
         pipeline_set_sinks(&d->pipe, d->sinks.sinks, d->sinks.n);
-        r = open_sources(d);
-    }
-    if (r == 0)
         control_apply(d);
+    }
     if (r == 0 && d->cfg->n_sources == 0)
         log_warn("no sources configured and no local log found");
     return r;
@@ -246,10 +265,16 @@ commit_after_cb(uv_work_t *w, int status)
 
     (void)status; /* never cancelled */
     commit_report(d);
+    /* Counted as saved even when the save failed: a broken state_dir is
+     * reported, and must not stop the reading. */
+    d->uncommitted -= d->in_barrier;
+    d->in_barrier = 0;
     if (d->phase == PHASE_BARRIER)
         d->phase = PHASE_RUNNING;
     if (d->stop_requested || d->reload_requested)
         teardown(d);
+    else
+        sinks_drained_cb(d);
 }
 
 static void
@@ -271,6 +296,7 @@ start_barrier(struct daemon *d)
     if (d->phase != PHASE_RUNNING)
         return;
     d->phase = PHASE_BARRIER;
+    d->in_barrier = d->since_ckpt;
     d->since_ckpt = 0;
     mark_sources(d);
     sinkset_flush(&d->sinks, barrier_done_cb, d);
@@ -290,7 +316,7 @@ ckpt_check_cb(uv_check_t *c)
 {
     struct daemon *d = c->data;
 
-    if (d->since_ckpt >= CHECKPOINT_RECORDS)
+    if (d->since_ckpt >= CHECKPOINT_RECORDS / 2)
         start_barrier(d);
 }
 
@@ -490,7 +516,8 @@ sinks_closed_cb(void *arg)
     d->n_srcs = 0;
     pipeline_set_sinks(&d->pipe, NULL, 0);
     if (d->stop_requested || next == NULL) {
-        state_save_final(&d->saver);
+        if (d->started)
+            state_save_final(&d->saver);
         close_handles(d);
         return;
     }
@@ -521,6 +548,7 @@ final_flush_cb(void *arg)
     struct daemon *d = arg;
 
     commit_sources(d);
+    d->since_ckpt = d->uncommitted = 0; /* every position is saved */
     d->closing_srcs = d->n_srcs + 1;
     for (size_t i = 0; i < d->n_srcs; i++) {
         parse_ctx_free(d->srcs[i].pctx);
@@ -571,7 +599,9 @@ signal_cb(uv_signal_t *h, int signum)
         notify_ready(&d->notify);
         return;
     }
-    if (config_load(d->cfg->path, &cfg, err, sizeof(err)) < 0) {
+    if (config_load(d->cfg->path, &cfg, err, sizeof(err)) < 0 ||
+        config_check_run(cfg, err, sizeof(err)) < 0) {
+        config_free(cfg);
         log_err("reload failed, keeping the running configuration: %s", err);
         sinkset_reopen(&d->sinks);
         notify_ready(&d->notify);
@@ -614,11 +644,17 @@ run_main(const char *path, bool explicit_path)
 {
     struct daemon d = {.cfg_path = path, .cfg_explicit = explicit_path};
     struct session_limits lim;
+    char err[CONFIG_ERR_MAX];
 
     d.cfg = daemon_load_config(path, explicit_path,
                                isatty(STDOUT_FILENO) ? "text" : "json");
     if (d.cfg == NULL)
         return EXIT_CONFIG;
+    if (config_check_run(d.cfg, err, sizeof(err)) < 0) {
+        log_err("%s", err);
+        config_free(d.cfg);
+        return EXIT_CONFIG;
+    }
     lim = (struct session_limits){
         .idle_timeout_us = d.cfg->idle_timeout * 1000000,
         .max_open = (size_t)d.cfg->max_open,
@@ -641,6 +677,7 @@ run_main(const char *path, bool explicit_path)
         teardown(&d);
     } else {
         /* Every source is open (start() opens them synchronously). */
+        d.started = true;
         listen_fds_close_unused();
         notify_ready(&d.notify);
         log_info("running with %zu sources and %zu sinks", d.cfg->n_sources,

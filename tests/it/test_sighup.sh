@@ -37,13 +37,41 @@ ok "old configuration keeps running"
 
 conf "$T/no/such/dir/out.jsonl" >"$T/sinks.json"
 kill -HUP "$DPID"
-wait_for 10 grep -q "going back" "$T/stderr.log" || fail "unopenable sink not reported"
+wait_for 10 grep -q "reload failed.*sinks\[0\].path: $T/no/such/dir: No such file" "$T/stderr.log" ||
+    fail "unopenable sink not reported: $(cat "$T/stderr.log")"
+ok "a sink in a directory that does not exist: reload failed, says which path"
+
+# A port another process holds is only found by binding: the new
+# configuration is torn down again and the previous one runs again.
+cat >"$T/holder.json" <<JSON
+{ "state_dir": "$T/state", "control_socket": "",
+  "sources": [ { "name": "hold", "type": "syslog", "listen": "udp://127.0.0.1:0" } ],
+  "sinks": [ { "name": "o", "type": "file", "path": "$T/holder.jsonl" } ] }
+JSON
+"$BIN" -c "$T/holder.json" 2>"$T/holder.log" >/dev/null &
+HPID=$!
+PIDS+=("$HPID")
+wait_for 10 grep -q "listening on" "$T/holder.log" || fail "the port holder does not listen"
+HPORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/holder.log")
+cat >"$T/sinks.json" <<JSON
+{ "state_dir": "$T/state",
+  "sources": [ { "name": "auth", "type": "file", "path": "$T/in/auth.log",
+                 "timezone": "UTC" },
+               { "name": "net", "type": "syslog", "listen": "udp://127.0.0.1:$HPORT" } ],
+  "sinks": [ { "name": "out", "type": "file", "path": "$T/out3.jsonl",
+               "format": "json", "records": ["events"] } ] }
+JSON
+kill -HUP "$DPID"
+wait_for 10 grep -q "going back" "$T/stderr.log" || fail "a port in use not reported"
 wait_for 10 grep -q "previous configuration again" "$T/stderr.log" ||
     fail "previous configuration not restarted"
 for i in $(seq 201 210); do accepted "$i"; done >>"$T/in/auth.log"
 wait_for 10 bash -c "[ \$(grep -c event '$T/out1.jsonl') -ge 210 ]" ||
     fail "previous configuration does not run after a failed reload"
-ok "valid file whose sink cannot open: the previous configuration runs again"
+ok "a port in use: the previous configuration runs again"
+[ ! -e "$T/out3.jsonl" ] || fail "the failed configuration created its sink file"
+ok "the failed configuration created no sink file (sources open first)"
+kill "$HPID"
 
 conf "$T/out2.jsonl" >"$T/sinks.json"
 kill -HUP "$DPID"
