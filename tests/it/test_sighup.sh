@@ -48,6 +48,7 @@ cat >"$T/holder.json" <<JSON
   "sources": [ { "name": "hold", "type": "syslog", "listen": "udp://127.0.0.1:0" } ],
   "sinks": [ { "name": "o", "type": "file", "path": "$T/holder.jsonl" } ] }
 JSON
+: >"$T/holder.log"
 "$BIN" -c "$T/holder.json" 2>"$T/holder.log" >/dev/null &
 HPID=$!
 PIDS+=("$HPID")
