@@ -8,7 +8,9 @@
  * D800-DFFF, nothing past U+10FFFF, no truncated sequences); each byte of
  * an invalid sequence is written as \u00XX (its Latin-1 reading), so no
  * byte is lost and the output is always valid JSON.  U+2028 and U+2029 are
- * escaped too: they end a line in JavaScript.
+ * escaped too: they end a line in JavaScript; and so are the C1 controls
+ * (U+0080-U+009F, U+009B is CSI) and the bidirectional overrides, which
+ * must not reach a terminal that shows a JSON file (DESIGN 9).
  *
  *   {"record":"event","time":"2024-03-14T13:54:19.000000Z","action":"login",
  *    "login_successful":true,"hostname":"web01","user":"alice",...}
@@ -153,6 +155,32 @@ json_put_u00(struct buf *b, unsigned c)
     buf_append(b, e, sizeof(e));
 }
 
+/* A BMP code point as \\uXXXX. */
+static void
+json_put_u(struct buf *b, uint32_t cp)
+{
+    char e[6] = {'\\',
+                 'u',
+                 hex_digits[(cp >> 12) & 0xF],
+                 hex_digits[(cp >> 8) & 0xF],
+                 hex_digits[(cp >> 4) & 0xF],
+                 hex_digits[cp & 0xF]};
+
+    buf_append(b, e, sizeof(e));
+}
+
+/*
+ * Valid characters that are written as \\u escapes all the same: U+2028 and
+ * U+2029 (line ends in JavaScript) and what must not reach a terminal raw
+ * (render_text_unsafe_cp: C1 controls, bidirectional overrides), so that
+ * `tail -f` on a JSON file cannot be steered by a value (DESIGN 9).
+ */
+static bool
+json_cp_escaped(uint32_t cp)
+{
+    return cp == 0x2028 || cp == 0x2029 || render_text_unsafe_cp(cp);
+}
+
 static void
 json_put_esc(struct buf *b, unsigned char c)
 {
@@ -222,8 +250,8 @@ json_put_str(struct buf *b, struct strv v)
         len = render_utf8_seq(p + i, v.n - i, &cp);
         if (len == 0) {
             json_put_u00(b, p[i++]);
-        } else if (cp == 0x2028 || cp == 0x2029) {
-            buf_append(b, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
+        } else if (json_cp_escaped(cp)) {
+            json_put_u(b, cp);
             i += len;
         } else {
             /* Copy this and any following valid multi-byte sequences. */
@@ -233,7 +261,7 @@ json_put_str(struct buf *b, struct strv v)
                 len = (i < v.n && p[i] >= 0x80)
                           ? render_utf8_seq(p + i, v.n - i, &cp)
                           : 0;
-            } while (len != 0 && cp != 0x2028 && cp != 0x2029);
+            } while (len != 0 && !json_cp_escaped(cp));
             buf_append(b, p + run, i - run);
         }
     }

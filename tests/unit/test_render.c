@@ -95,6 +95,23 @@ test_json_line_separators(void **state)
                 "\"\xc3\xa9\\u2028\xc3\xa9\"");
 }
 
+/* C1 controls and bidirectional overrides are valid UTF-8 but must not
+ * reach a terminal: \u escapes, the characters around them copied. */
+static void
+test_json_terminal_controls(void **state)
+{
+    (void)state;
+    assert_json("\xc2\x9b"
+                "2J",
+                4, "\"\\u009b2J\"");
+    assert_json("\xc2\x80\xc2\x9f\xc2\xa0", 6, "\"\\u0080\\u009f\xc2\xa0\"");
+    assert_json("a\xe2\x80\xaetxt.exe", 11, "\"a\\u202etxt.exe\"");
+    assert_json("\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8e\xe2\x80\x8f", 12,
+                "\"\\u2066\\u2069\\u200e\\u200f\"");
+    assert_json("\xc3\xa9\xe2\x80\xaa\xc3\xa9", 7,
+                "\"\xc3\xa9\\u202a\xc3\xa9\"");
+}
+
 static void
 test_json_valid_utf8(void **state)
 {
@@ -106,7 +123,7 @@ test_json_valid_utf8(void **state)
     assert_json("\xef\xbf\xbf", 3, "\"\xef\xbf\xbf\"");         /* U+FFFF */
     assert_json("\xed\x9f\xbf", 3, "\"\xed\x9f\xbf\"");         /* U+D7FF */
     assert_json("\xee\x80\x80", 3, "\"\xee\x80\x80\"");         /* U+E000 */
-    assert_json("\xc2\x80", 2, "\"\xc2\x80\"");                 /* U+0080 */
+    assert_json("\xc2\xa0", 2, "\"\xc2\xa0\"");                 /* U+00A0 */
 }
 
 static void
@@ -566,6 +583,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_control_bytes),
         cmocka_unit_test(test_json_line_separators),
+        cmocka_unit_test(test_json_terminal_controls),
         cmocka_unit_test(test_json_valid_utf8),
         cmocka_unit_test(test_json_invalid_utf8),
         cmocka_unit_test(test_json_random_roundtrip),
