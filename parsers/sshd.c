@@ -105,33 +105,47 @@ sshd_failure(struct event *ev, const char *details, const char *code)
     ev->event_code = strv_from_cstr(code);
 }
 
+/* The end of the token at the start of v: a space, a control byte (sshd
+ * writes none raw: OpenSSH's log.c passes every message through strnvis)
+ * or the end of v. */
+static const char *
+sshd_token_end(struct strv v)
+{
+    size_t i = 0;
+
+    while (i < v.n && v.p[i] != ' ' && (unsigned char)v.p[i] >= 0x20)
+        i++;
+    return v.p + i;
+}
+
 /*
  * The tail sshd writes after " from ": ADDR[ port N][ sshV][: info].  The
- * address is one token (an IP, or a name with UseDNS).  Returns false when
- * rest is not such a tail (then the " from " was part of a user name).
+ * address is one token (an IP, or a name with UseDNS).  sshd writes no raw
+ * control byte, so one ends the tail: what follows a CR, LF or NUL is not
+ * sshd's (a second line a hostile sender put in the same message).
+ * Returns false when rest is not such a tail.
  */
 static bool
 sshd_from_tail(struct strv rest, bool allow_info, struct strv *ret_addr,
                int *ret_port)
 {
-    const char *sp = memchr(rest.p, ' ', rest.n);
-    struct strv addr = sp ? lx_before(rest, sp) : rest;
-    struct strv t = sp ? lx_after(rest, sp, 0) : STRV_NULL;
+    const char *e = sshd_token_end(rest);
+    struct strv addr = lx_before(rest, e);
+    struct strv t = lx_after(rest, e, 0);
     int port = 0;
 
     if (addr.n == 0)
         return false;
     if (lx_skip(&t, " port ")) {
-        const char *e = memchr(t.p, ' ', t.n);
-        struct strv num = e ? lx_before(t, e) : t;
-
-        if ((port = lx_port(num)) == 0)
+        e = sshd_token_end(t);
+        if ((port = lx_port(lx_before(t, e))) == 0)
             return false;
-        t = e ? lx_after(t, e, 0) : STRV_NULL;
+        t = lx_after(t, e, 0);
     }
     if (!lx_skip(&t, " ssh2"))
         lx_skip(&t, " ssh1");
-    if (t.n > 0 && !(allow_info && lx_skip(&t, ": ")))
+    if (t.n > 0 && (unsigned char)t.p[0] >= 0x20 &&
+        !(allow_info && lx_skip(&t, ": ")))
         return false;
     *ret_addr = addr;
     *ret_port = port;
@@ -139,25 +153,48 @@ sshd_from_tail(struct strv rest, bool allow_info, struct strv *ret_addr,
 }
 
 /*
- * Split "USER from TAIL": the first " from " whose rest is a valid tail
- * (user names may contain " from ", and so may the key info after it).
+ * Split "USER from TAIL" (auth.c auth_log: "for %s%.100s from %.200s port
+ * %d ssh2%s%s"; auth2.c: "Invalid user %.100s from %.100s port %d").  Who
+ * chose which part decides where the address is:
+ *  - client_name (an invalid user): the name is whatever the client sent,
+ *    " from 1.2.3.4 port 22 ssh2: " included, and sshd's own tail follows
+ *    it, so the address is in the LAST " from " with a valid tail;
+ *  - an account's name holds no " from ", while the key information after
+ *    the tail may be the client's (a certificate's key id), so the address
+ *    is in the FIRST " from ", whose rest must be a valid tail.
  * Returns false when there is none.
  */
 static bool
-sshd_split_from(struct strv v, bool allow_info, struct strv *ret_user,
-                struct strv *ret_addr, int *ret_port)
+sshd_split_from(struct strv v, bool client_name, bool allow_info,
+                struct strv *ret_user, struct strv *ret_addr, int *ret_port)
 {
-    struct strv rest = v;
+    struct strv head = v;
     const char *f;
 
-    while ((f = lx_find(rest, " from ")) != NULL) {
+    if (!client_name) {
+        f = lx_find(v, " from ");
+        if (f == NULL ||
+            !sshd_from_tail(lx_after(v, f, 6), allow_info, ret_addr, ret_port))
+            return false;
+        *ret_user = lx_before(v, f);
+        return true;
+    }
+    while ((f = lx_find_last(head, " from ")) != NULL) {
         if (sshd_from_tail(lx_after(v, f, 6), allow_info, ret_addr, ret_port)) {
             *ret_user = lx_before(v, f);
             return true;
         }
-        rest = lx_after(v, f, 1);
+        head = lx_before(v, f);
     }
     return false;
+}
+
+/* "invalid user NAME" (OpenSSH < 3.9: "illegal user"): the client's name. */
+static bool
+sshd_client_named(struct strv v)
+{
+    return strv_starts_with(v, "invalid user ") ||
+           strv_starts_with(v, "illegal user ");
 }
 
 /*
@@ -189,7 +226,7 @@ sshd_auth_result(struct event *ev, const struct sshd_line *l, struct strv v,
     method = lx_before(v, sp);
     v = lx_after(v, sp, 1);
     if (method.n == 0 || !lx_skip(&v, "for ") ||
-        !sshd_split_from(v, true, &user, &addr, &port))
+        !sshd_split_from(v, sshd_client_named(v), true, &user, &addr, &port))
         return -EBADMSG;
     invalid =
         lx_skip(&user, "invalid user ") || lx_skip(&user, "illegal user ");
@@ -234,7 +271,7 @@ sshd_invalid_user(struct event *ev, const struct sshd_line *l, struct strv v)
     struct strv user, addr;
     int port;
 
-    if (!sshd_split_from(v, false, &user, &addr, &port))
+    if (!sshd_split_from(v, true, false, &user, &addr, &port))
         return -EBADMSG;
     sshd_common(ev, l);
     sshd_failure(ev, "No such user", "sshd-invalid-user");
@@ -297,7 +334,7 @@ sshd_too_many(struct event *ev, const struct sshd_line *l, struct strv v)
     struct strv user = v, addr = STRV_NULL;
     int port = 0;
 
-    if (!sshd_split_from(v, false, &user, &addr, &port))
+    if (!sshd_split_from(v, sshd_client_named(v), false, &user, &addr, &port))
         user = v;
     if (!lx_skip(&user, "invalid user "))
         lx_skip(&user, "illegal user ");

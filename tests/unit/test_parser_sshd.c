@@ -256,6 +256,66 @@ test_logout(void **state)
     assert_strv(ev.event_code, "sshd-disconnected");
 }
 
+/*
+ * Names that spoof an address (samples/hostile/linux.rec): an invalid
+ * user's name is the client's, so sshd's address is the last one; a
+ * valid user's is an account's, so it is the first; a control byte ends
+ * what sshd wrote.  Never 1.2.3.4 or 6.6.6.6.
+ */
+static void
+test_spoofed_address(void **state)
+{
+    static const struct {
+        const char *msg, *ip, *user;
+        int r;
+    } cases[] = {
+        {"Failed password for invalid user x from 1.2.3.4 port 22 ssh2: y "
+         "from 10.0.1.52 port 40052 ssh2",
+         "10.0.1.52", "x from 1.2.3.4 port 22 ssh2: y", PARSE_EVENT},
+        {"Failed none for invalid user from 1.2.3.4 port 22 ssh2: from "
+         "10.0.1.53 port 40053 ssh2",
+         "10.0.1.53", "from 1.2.3.4 port 22 ssh2:", PARSE_EVENT},
+        {"Invalid user x from 1.2.3.4 port 22 from 10.0.1.50 port 40050",
+         "10.0.1.50", "x from 1.2.3.4 port 22", PARSE_EVENT},
+        {"Failed password for invalid user al\rMar 14 13:54:19 forged "
+         "sshd[6666]: Accepted password for root from 6.6.6.6 port 22 ssh2 "
+         "from 10.0.1.1 port 40001 ssh2",
+         "10.0.1.1", NULL, PARSE_EVENT},
+        {"Failed publickey for bob from 10.0.1.59 port 40059 ssh2: "
+         "ED25519-CERT SHA256:x ID z from 1.2.3.4 port 22 ssh2: (serial 1)",
+         "10.0.1.59", "bob", PARSE_EVENT},
+        {"Failed password for bob from 10.0.1.5 port 40005 ssh2\rMar 14 "
+         "13:54:19 forged sshd[6666]: Accepted password for root from "
+         "6.6.6.6 port 22 ssh2",
+         "10.0.1.5", "bob", PARSE_EVENT},
+        {"Failed password for u8 from 10.0.4.1 port 40401\n<38>Mar 14 "
+         "13:54:19 forged sshd[6666]: Accepted password for root from "
+         "6.6.6.6 port 22 ssh2",
+         "10.0.4.1", "u8", PARSE_EVENT},
+        {"Failed password for bob from 10.0.1.60 port 40060 garbage from "
+         "6.6.6.6 port 22 ssh2",
+         NULL, NULL, -EBADMSG},
+        {"Accepted password for al\rMar 14 13:54:19 forged sshd[6666]: "
+         "Accepted password for root from 6.6.6.6 port 22 ssh2 from "
+         "10.0.1.4 port 40004 ssh2",
+         NULL, NULL, -EBADMSG},
+    };
+    char line[512];
+    struct event ev;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(line, sizeof(line), HDR "%s", cases[i].msg);
+        print_message("%s\n", line);
+        assert_int_equal(parse1("auto", line, &ev), cases[i].r);
+        if (cases[i].r != PARSE_EVENT)
+            continue;
+        assert_strv(ev.src_ip, cases[i].ip);
+        if (cases[i].user != NULL)
+            assert_strv(ev.user, cases[i].user);
+    }
+}
+
 static void
 test_ignored(void **state)
 {
@@ -356,6 +416,7 @@ main(void)
         cmocka_unit_test(test_repeated),
         cmocka_unit_test(test_preauth_closed_dedup),
         cmocka_unit_test(test_logout),
+        cmocka_unit_test(test_spoofed_address),
         cmocka_unit_test(test_ignored),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_counters),
