@@ -459,7 +459,10 @@ read_tag(struct cursor *c, struct envelope *env)
     if (*p == '[') {
         const char *q = memchr(p, ']', (size_t)(e - p));
 
-        if (q == NULL || (size_t)(q - p - 1) > SYSLOG_PID_MAX)
+        /* a PROCID holds no space: "we\e[1mb01 sshd[1]:" is a HOSTNAME
+         * with a bracket, then the tag */
+        if (q == NULL || (size_t)(q - p - 1) > SYSLOG_PID_MAX ||
+            memchr(p, ' ', (size_t)(q - p)) != NULL)
             return false;
         env->pid = strv_make(p + 1, (size_t)(q - p - 1));
         p = q + 1;

@@ -80,6 +80,23 @@ test_rfc3164(void **state)
     assert_strv(e.msg, "Failed");
 }
 
+/* A HOSTNAME with a bracket (an escape sequence, samples/hostile/linux.rec)
+ * is no TAG: a PROCID holds no space. */
+static void
+test_hostname_with_bracket(void **state)
+{
+    struct envelope e;
+
+    (void)state;
+    assert_true(
+        env_of("Mar 14 13:54:19 we\033[1mb01\033[0m sshd[5015]: Accepted", 0,
+               &e) > 0);
+    assert_strv(e.hostname, "we\033[1mb01\033[0m");
+    assert_strv(e.app, "sshd");
+    assert_strv(e.pid, "5015");
+    assert_strv(e.msg, "Accepted");
+}
+
 static void
 test_year_inference_and_local_time(void **state)
 {
@@ -191,6 +208,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3164),
+        cmocka_unit_test(test_hostname_with_bracket),
         cmocka_unit_test(test_year_inference_and_local_time),
         cmocka_unit_test(test_rfc3339),
         cmocka_unit_test(test_no_timestamp),
