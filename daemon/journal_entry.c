@@ -216,6 +216,7 @@ journal_entry_record(const struct journal_entry *e, struct raw_record *rec)
     rec->len = e->message_len;
     rec->journal = &e->fields;
     rec->has_offset = false;
+    rec->truncated = e->truncated;
 }
 
 #endif

@@ -186,6 +186,7 @@ static bool
 text_next(struct replay_input *in, struct raw_record *rec)
 {
     struct text_reader *t = in->rs;
+    uint64_t cut = in->truncated + t->frame.overlong;
 
     if (!next_record(t, &rec->data, &rec->len, &rec->offset)) {
         in->truncated += t->frame.overlong;
@@ -194,6 +195,7 @@ text_next(struct replay_input *in, struct raw_record *rec)
     }
     rec->kind = RECORD_TEXT;
     rec->has_offset = true;
+    rec->truncated = in->truncated + t->frame.overlong != cut;
     return true;
 }
 

@@ -73,6 +73,11 @@ struct raw_record {
      * not name it): the utmp source's `hostname`, by default the
      * collector's own name.  Added for utmp; nothing above changed. */
     struct strv hostname;
+    /* Cut at a length limit (max_line, max_message, the journal's): not
+     * what its sender wrote, and the end a parser trusts most (sshd's
+     * address after a client's name, a Windows event's network part) is
+     * gone, so the record is counted malformed and never parsed. */
+    bool truncated;
 };
 
 /* The syslog envelope: RFC 3164 or RFC 5424 header, views into the record. */

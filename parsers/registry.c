@@ -323,6 +323,8 @@ parse_record(struct parse_ctx *ctx, const struct raw_record *rec,
 
     ctx->counters.records++;
     event_init(ev);
+    if (rec->truncated)
+        return count(ctx, -EBADMSG, ev);
     if (rec->kind == RECORD_UTMP)
         return parse_utmp(ctx, rec, ev);
     if (rec->kind == RECORD_JOURNAL) {

@@ -4,8 +4,9 @@
  * `path` is a file or a glob (glob(3), braces too); every match is
  * followed and files that match later are picked up and read from their
  * start.  Lines end at LF; a CR before it is removed; a line longer than
- * max_line is cut to max_line, counted and reported once per file, and
- * the rest of it is skipped up to its LF.  A last line without LF waits for
+ * max_line is cut to max_line, counted and reported once per file, marked
+ * truncated (so it is counted malformed, not parsed), and the rest of it is
+ * skipped up to its LF.  A last line without LF waits for
  * it, and is emitted when its file is rotated away, deleted or truncated.
  * With format auto or windows-xml, lines go through a framer
  * (parsers/framing.h) that joins a pretty-printed <Event>...</Event> into
@@ -252,19 +253,26 @@ tfile_emit_frame(struct tfile *f, struct raw_record *rec)
 }
 
 /* Give the line buf[start, start + len) to the framer (when framing) and
- * emit what it says: the line, a frame, or nothing yet. */
+ * emit what it says: the line, a frame, or nothing yet.  cut: the line was
+ * cut at max_line; a frame that holds it, or that the framer cut, is
+ * marked truncated too. */
 static void
-tfile_deliver(struct tfile *f, struct raw_record *rec, size_t start, size_t len)
+tfile_deliver(struct tfile *f, struct raw_record *rec, size_t start, size_t len,
+              bool cut)
 {
     uint64_t overlong = f->frame.overlong;
     enum frame_result r;
 
+    rec->truncated = cut;
     if (!f->src->framing) {
         tfile_emit(f, rec, start, len);
         return;
     }
     do {
+        uint64_t before = f->frame.overlong;
+
         r = frame_line(&f->frame, f->buf + start, len, f->base_off + start);
+        rec->truncated = cut || f->frame.overlong != before;
         if (r == FRAME_PASS)
             tfile_emit(f, rec, start, len);
         else if (r != FRAME_HOLD)
@@ -285,6 +293,7 @@ tfile_safe_off(const struct tfile *f, uint64_t off)
 static void
 tfile_flush_frame(struct tfile *f, struct raw_record *rec)
 {
+    rec->truncated = false;
     if (f->src->framing && frame_flush(&f->frame))
         tfile_emit_frame(f, rec);
 }
@@ -295,14 +304,16 @@ tfile_emit_line(struct tfile *f, struct raw_record *rec, size_t start,
                 size_t end)
 {
     size_t len = end - start;
+    bool cut = false;
 
     if (len > 0 && f->buf[end - 1] == '\r')
         len--;
     if (len > f->src->max_line) {
         len = f->src->max_line;
+        cut = true;
         tfile_say_truncated(f);
     }
-    tfile_deliver(f, rec, start, len);
+    tfile_deliver(f, rec, start, len, cut);
 }
 
 static void
@@ -366,7 +377,7 @@ tfile_begin_skip(struct tfile *f, struct raw_record *rec)
         f->fp_valid = true;
     }
     tfile_say_truncated(f);
-    tfile_deliver(f, rec, f->scan, f->src->max_line);
+    tfile_deliver(f, rec, f->scan, f->src->max_line, true);
     f->skipping = true;
 }
 

@@ -133,6 +133,7 @@ struct qblock {
 struct qhdr {
     uint32_t len;
     uint8_t peer_len;
+    bool cut; /* truncated */
 };
 
 /*
@@ -362,8 +363,8 @@ activation_adopt(const struct src_syslog *s)
 
 /* Hand one message to the pipeline; borrowed for the call. */
 static void
-src_emit(struct src_syslog *s, const char *p, size_t n, const char *peer,
-         size_t peer_len)
+src_emit(struct src_syslog *s, const char *p, size_t n, bool cut,
+         const char *peer, size_t peer_len)
 {
     struct raw_record rec = {
         .kind = RECORD_TEXT,
@@ -372,6 +373,7 @@ src_emit(struct src_syslog *s, const char *p, size_t n, const char *peer,
         .source = strv_from_cstr(s->base.cfg->name),
         .ref_time_us = source_now_us(),
         .peer = peer_len > 0 ? strv_make(peer, peer_len) : STRV_NULL,
+        .truncated = cut,
     };
 
     rec.tz_offset_s = source_tz_offset(&s->tz, rec.ref_time_us);
@@ -396,10 +398,11 @@ src_say_truncated(struct src_syslog *s)
 /*
  * One datagram (UDP, unix-dgram) = one record (RFC 5426 3.1): one trailing
  * NUL and one trailing LF are removed, nothing is split; longer than
- * max_message (or cut by the kernel: `cut`) is truncated and counted.
+ * max_message (or cut by the kernel: `*cut` on entry) is truncated, counted
+ * and marked (*cut), so it is not parsed.
  */
 static size_t
-datagram_trim(struct src_syslog *s, const char *p, size_t n, bool cut)
+datagram_trim(struct src_syslog *s, const char *p, size_t n, bool *cut)
 {
     if (n > 0 && p[n - 1] == '\0')
         n--;
@@ -407,9 +410,9 @@ datagram_trim(struct src_syslog *s, const char *p, size_t n, bool cut)
         n--;
     if (n > s->max_message) {
         n = s->max_message;
-        cut = true;
+        *cut = true;
     }
-    if (cut)
+    if (*cut)
         src_say_truncated(s);
     if (n == 0)
         s->c.empty++;
@@ -420,9 +423,9 @@ static void
 src_datagram(struct src_syslog *s, const char *p, size_t n, bool cut,
              const char *peer, size_t peer_len)
 {
-    n = datagram_trim(s, p, n, cut);
+    n = datagram_trim(s, p, n, &cut);
     if (n > 0)
-        src_emit(s, p, n, peer, peer_len);
+        src_emit(s, p, n, cut, peer, peer_len);
 }
 
 /* ---- UDP (RFC 5426) --------------------------------------------------- */
@@ -469,10 +472,11 @@ queue_empty(const struct src_syslog *s)
 static void drain_cb(uv_idle_t *h);
 
 static void
-udp_enqueue(struct src_syslog *s, const char *p, size_t n, const char *peer,
-            size_t peer_len)
+udp_enqueue(struct src_syslog *s, const char *p, size_t n, bool cut,
+            const char *peer, size_t peer_len)
 {
-    struct qhdr h = {.len = (uint32_t)n, .peer_len = (uint8_t)peer_len};
+    struct qhdr h = {
+        .len = (uint32_t)n, .peer_len = (uint8_t)peer_len, .cut = cut};
     size_t need = sizeof(h) + peer_len + n;
     struct qblock *b = s->q_tail;
 
@@ -518,7 +522,7 @@ udp_drain(struct src_syslog *s, size_t max)
         memcpy(&h, b->data + b->head, sizeof(h));
         peer = b->data + b->head + sizeof(h);
         b->head += sizeof(h) + h.peer_len + h.len;
-        src_emit(s, peer + h.peer_len, h.len, peer, h.peer_len);
+        src_emit(s, peer + h.peer_len, h.len, h.cut, peer, h.peer_len);
         k++;
     }
 }
@@ -552,6 +556,7 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
 {
     struct src_syslog *s = container_of(h, struct src_syslog, udp);
     size_t n;
+    bool cut = (flags & UV_UDP_PARTIAL) != 0;
 
     if (flags & UV_UDP_MMSG_FREE)
         return; /* the end of a batch: the buffer is ours and kept */
@@ -570,10 +575,9 @@ udp_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf,
         memcpy(&s->last_sa, addr, sockaddr_len(addr));
         s->last_peer_len = peer_text(addr, s->last_peer, sizeof(s->last_peer));
     }
-    n = datagram_trim(s, buf->base, (size_t)nread,
-                      (flags & UV_UDP_PARTIAL) != 0);
+    n = datagram_trim(s, buf->base, (size_t)nread, &cut);
     if (n > 0)
-        udp_enqueue(s, buf->base, n, s->last_peer, s->last_peer_len);
+        udp_enqueue(s, buf->base, n, cut, s->last_peer, s->last_peer_len);
 }
 
 /* Ask for UDP_RCVBUF; root may pass net.core.rmem_max (SO_RCVBUFFORCE).
@@ -707,7 +711,7 @@ client_append(struct syslog_client *c, const char *p, size_t n)
 
 /* Emit the assembled frame (a CR before a removed LF goes too). */
 static void
-client_emit(struct syslog_client *c, bool line)
+client_emit(struct syslog_client *c, bool line, bool cut)
 {
     size_t n = c->pend_len;
 
@@ -716,7 +720,7 @@ client_emit(struct syslog_client *c, bool line)
     if (!line && n > 0 && c->pend[n - 1] == '\n')
         n--;
     if (n > 0)
-        src_emit(c->src, c->pend, n, c->peer, c->peer_len);
+        src_emit(c->src, c->pend, n, cut, c->peer, c->peer_len);
     else
         c->src->c.empty++;
     c->pend_len = 0;
@@ -774,10 +778,10 @@ feed_octets(struct syslog_client *c, const char *p, size_t n)
     if (kept < take) {
         /* too long: its head now, the rest is skipped by its count */
         src_say_truncated(c->src);
-        client_emit(c, false);
+        client_emit(c, false, true);
         c->state = c->remain > 0 ? FRAME_SKIP_OCTETS : FRAME_START;
     } else if (c->remain == 0) {
-        client_emit(c, false);
+        client_emit(c, false, false);
         c->state = FRAME_START;
     }
     return take;
@@ -794,13 +798,13 @@ feed_line(struct syslog_client *c, const char *p, size_t n)
     if (kept < seg) {
         /* too long: its head now, the rest is skipped up to the LF */
         src_say_truncated(c->src);
-        client_emit(c, true);
+        client_emit(c, true, true);
         c->state = lf != NULL ? FRAME_START : FRAME_SKIP_LINE;
         return lf != NULL ? seg + 1 : n;
     }
     if (lf == NULL)
         return n;
-    client_emit(c, true);
+    client_emit(c, true, false);
     c->state = FRAME_START;
     return seg + 1;
 }
@@ -859,11 +863,11 @@ static void
 client_flush(struct syslog_client *c)
 {
     if (c->state == FRAME_LINE && c->pend_len > 0) {
-        client_emit(c, true);
+        client_emit(c, true, false);
     } else if (c->state == FRAME_OCTETS || c->state == FRAME_COUNT) {
         if (c->pend_len > 0) {
             src_say_truncated(c->src);
-            client_emit(c, false);
+            client_emit(c, false, true);
         }
     }
     c->state = FRAME_START;

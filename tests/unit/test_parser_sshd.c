@@ -316,6 +316,37 @@ test_spoofed_address(void **state)
     }
 }
 
+/* A record cut at a length limit ends where its sender did not end it:
+ * counted malformed, never parsed (here its head would name 1.2.3.4). */
+static void
+test_truncated_record(void **state)
+{
+    static const char line[] = HDR
+        "Failed password for invalid user x from 1.2.3.4 port 22 ssh2: AAAA";
+    struct raw_record rec = {.data = line,
+                             .len = sizeof(line) - 1,
+                             .source = STRV_LIT("t"),
+                             .ref_time_us = REF_US,
+                             .truncated = true};
+    struct parse_counters c;
+    struct parse_ctx *ctx;
+    struct event ev;
+    int err = 0;
+
+    (void)state;
+    ctx = parse_ctx_new("auto", &err);
+    assert_non_null(ctx);
+    assert_int_equal(parse_record(ctx, &rec, &ev), -EBADMSG);
+    rec.truncated = false;
+    assert_int_equal(parse_record(ctx, &rec, &ev), PARSE_EVENT);
+    assert_strv(ev.src_ip, "1.2.3.4");
+    parse_ctx_counters(ctx, &c);
+    assert_int_equal(c.records, 2);
+    assert_int_equal(c.malformed, 1);
+    assert_int_equal(c.events, 1);
+    parse_ctx_free(ctx);
+}
+
 static void
 test_ignored(void **state)
 {
@@ -417,6 +448,7 @@ main(void)
         cmocka_unit_test(test_preauth_closed_dedup),
         cmocka_unit_test(test_logout),
         cmocka_unit_test(test_spoofed_address),
+        cmocka_unit_test(test_truncated_record),
         cmocka_unit_test(test_ignored),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_counters),
