@@ -245,6 +245,7 @@ struct wt_reader {
     const char *vstart; /* where its value starts */
     struct winrec *r;
     bool only_missing; /* keep fields r already has */
+    size_t first;      /* r->data[first..]: the fields read from this text */
     int added;
     size_t hint; /* label table index after the last match */
 };
@@ -313,16 +314,23 @@ wintext_title_find(struct strv msg)
     return NULL;
 }
 
-/* True when r already holds a field called name. */
-static bool
-has_name(const struct winrec *r, const char *name)
+/* The index of r's field called name, or -1. */
+static int
+field_of(const struct winrec *r, const char *name)
 {
     size_t n = strlen(name);
 
     for (size_t i = 0; i < r->n_data; i++)
         if (eq_len(r->data[i].name, name, n))
-            return true;
-    return false;
+            return (int)i;
+    return -1;
+}
+
+/* True when r already holds a field called name. */
+static bool
+has_name(const struct winrec *r, const char *name)
+{
+    return field_of(r, name) >= 0;
 }
 
 /* Add name=v unless v is empty or (only_missing) r has it; 1 if added. */
@@ -532,12 +540,22 @@ finish_pending(struct wt_reader *rd, const char *next)
     if (v.n == 0 && (s = section_of(rd->label)) >= 0) {
         rd->section = alias(rd->event_id, (enum wt_section)s);
     } else if ((name = name_of(rd, rd->section, rd->label)) != NULL) {
-        if (rd->only_missing && has_name(rd->r, name)) {
+        int i = field_of(rd->r, name);
+
+        if (i >= 0 && (size_t)i < rd->first) { /* only_missing: kept */
             finish_clear(rd);
             return;
         }
-        if (winrec_add(rd->r, strv_from_cstr(name), v) == 0)
+        if (i >= 0) {
+            /* Windows writes each label once per event: a second one
+             * came inside a value the client chose (a 4625's user name,
+             * an NTLM workstation name: "KALI   Source Network Address:
+             * 6.6.6.6").  Which one is real cannot be told, so the field
+             * is kept empty, never the forged value (DESIGN 9). */
+            rd->r->data[i].value = STRV_NULL;
+        } else if (winrec_add(rd->r, strv_from_cstr(name), v) == 0) {
             rd->added++;
+        }
     }
     rd->label = STRV_NULL;
 }
@@ -568,6 +586,7 @@ read_pairs(struct strv msg, uint32_t event_id, bool only_missing,
         return read_sentence(body, event_id, only_missing, r);
     }
     rd.only_missing = only_missing;
+    rd.first = r->n_data;
     rd.start = rd.floor = body.p;
     rd.end = body.p + body.n;
     rd.event_id = event_id;
