@@ -21,9 +21,9 @@
  * Header fields (RFC 5424 6): HOSTNAME is cut at 255 bytes and every byte
  * that is not PRINTUSASCII (33-126) becomes '_' (one '_' per UTF-8
  * character); RFC 3164 HOSTNAMEs keep letters, digits, '.', '-' and '_'
- * only, as BSD-style parsers (rsyslog's pmrfc3164 among them) take a
- * HOSTNAME only when it is made of those.  APP-NAME is "sessiontail",
- * MSGID "event" or "session", PROCID "-" until stamped.
+ * only and end in a letter or digit, as BSD-style parsers (rsyslog's
+ * pmrfc3164 among them) take a HOSTNAME only when it is made so.  APP-NAME is
+ * "sessiontail", MSGID "event" or "session", PROCID "-" until stamped.
  *
  * STRUCTURED-DATA: one SD-ELEMENT whose SD-PARAMs carry, under the JSON
  * field names, the fields a SIEM correlates on (who, where from, which
@@ -105,12 +105,20 @@ host_char_ok(unsigned char c, bool bsd)
     return c >= 33 && c <= 126; /* PRINTUSASCII, RFC 5424 6 */
 }
 
+/* An ASCII letter or digit (isalnum in the C locale, without its locale). */
+static bool
+ascii_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
 /* Append v as a HOSTNAME (see the file header); "-" when absent. */
 static void
 put_host(struct buf *b, struct strv v, bool bsd)
 {
     const unsigned char *p = (const unsigned char *)v.p;
-    size_t i = 0, out = 0;
+    size_t i = 0, out = 0, start = b->len;
 
     if (!strv_present(v)) {
         buf_putc(b, NILVALUE);
@@ -124,6 +132,16 @@ put_host(struct buf *b, struct strv v, bool bsd)
         i += len > 0 ? len : 1;
         out++;
     }
+    /* rsyslog's pmrfc3164 takes a BSD HOSTNAME only when it ends in a
+     * letter or digit (else the field is read as the TAG): what follows
+     * the last one goes; nothing left is "-", the collector's name once
+     * stamped. */
+    if (!bsd || b->oom)
+        return;
+    while (b->len > start && !ascii_alnum((unsigned char)b->data[b->len - 1]))
+        b->len--;
+    if (b->len == start)
+        buf_putc(b, NILVALUE);
 }
 
 static void

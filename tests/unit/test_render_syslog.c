@@ -338,8 +338,9 @@ test_hostile_3164(void **state)
     assert_no_controls(line);
     for (const char *p = line; *p; p++)
         assert_true((unsigned char)*p < 0x80);
-    /* BSD HOSTNAME: letters, digits, '.', '-', '_' only. */
-    assert_prefix(line, "<86>Mar 14 13:54:19 evil_host___13_Mar_1_x__2J_ "
+    /* BSD HOSTNAME: letters, digits, '.', '-', '_' only, ending in a letter
+     * or digit (rsyslog's pmrfc3164 reads it as the TAG otherwise). */
+    assert_prefix(line, "<86>Mar 14 13:54:19 evil_host___13_Mar_1_x__2J "
                         "sessiontail[1]: {\"record\":\"event\"");
 }
 
@@ -368,12 +369,21 @@ test_overlong_hostname(void **state)
     /* 255 characters, however many bytes each takes. */
     for (size_t i = 0; i + 2 <= sizeof(host); i += 2)
         memcpy(host + i, "\xc3\xa9", 2);
+    memcpy(host + sizeof(host) - 2, "hh", 2); /* ends in a letter */
     line = render(event_to_rfc3164, &ev);
     h = line + strlen("<86>Mar 14 13:54:19 ");
-    assert_int_equal(strchr(h, ' ') - h, 200);
+    assert_int_equal(strchr(h, ' ') - h, 201);
+    /* Nothing a BSD parser takes for a HOSTNAME: "-", the collector once
+     * stamped. */
     host[0] = (char)0xff;
     ev.hostname = strv_make(host, 1);
-    assert_non_null(strstr(render(event_to_rfc3164, &ev), " _ sessiontail: "));
+    assert_non_null(strstr(render(event_to_rfc3164, &ev), " - sessiontail: "));
+    ev.hostname = strv_make("web01.", 6);
+    assert_non_null(
+        strstr(render(event_to_rfc3164, &ev), " web01 sessiontail: "));
+    ev.hostname = strv_make("__", 2);
+    assert_non_null(strstr(stamp(render(event_to_rfc3164, &ev), 10, 1, "coll"),
+                           " coll sessiontail[1]: "));
 }
 
 static void
