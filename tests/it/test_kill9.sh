@@ -1,55 +1,54 @@
 #!/usr/bin/env bash
-# kill -9 at random moments (KILL9_COUNT, default 20) while a file of
-# KILL9_LINES lines (default 200,000; the issue's 1,000,000 opt-in) is read
-# from the beginning,
-# restart each time: no line is lost, duplicates stay within one
-# checkpoint interval, and the checkpoint file is always readable.
+# test_kill9.sh - kill -9 at random moments while the daemon reads a file
+# from the beginning, restarting each time (tests/it/kill9.sh): no line
+# lost, no checkpoint ever ahead of the sink, every checkpoint file
+# readable, duplicates after a restart within one checkpoint interval.
+# This is the first half of the issue's 200 kills over 1,000,000 lines
+# (lines 1..500,000, 100 kills); test_kill9_2.sh runs the second.  Every
+# line has the same length, so a checkpoint offset names the line it
+# stops after (and must be a multiple of that length).
 . "$(dirname "$0")/lib.sh"
+. "$SRC/tests/it/kill9.sh"
 
-lines=${KILL9_LINES:-200000}
-kills=${KILL9_COUNT:-20}
+# daemon/run.c: a crash repeats at most CHECKPOINT_RECORDS (50,000)
+# records, plus the rest of the read that crossed that line: the file
+# source reads 256 KiB at a time (READ_CHUNK), here 2,674 lines.
+len=98
+bound=$((50000 + 256 * 1024 / len))
+t0=$SECONDS
 mkdir -p "$T/in" "$T/state"
-for i in $(seq 1 "$lines"); do accepted "$i"; done >"$T/in/auth.log"
-cat >"$T/sinks.json" <<JSON
-{ "state_dir": "$T/state",
+awk -v f="$FIRST" -v l="$LAST" 'BEGIN {
+    for (i = f; i <= l; i++)
+        printf "Mar 14 13:54:19 web01 sshd[%07d]: Accepted password for u%07d from 10.0.0.1 port 22222 ssh2\n", 1000000 + i, i
+}' >"$T/in/auth.log"
+expect_eq "input: $N lines of $len bytes" "$(wc -c <"$T/in/auth.log")" $((N * len))
+echo "# generated $N lines in $((SECONDS - t0)) s"
+
+KILL9_POS=$T/state/auth.pos
+kill9_config() {
+    cat >"$T/sinks.json" <<JSON
+{ "state_dir": "$T/state", "control_socket": "",
   "sources": [ { "name": "auth", "type": "file", "path": "$T/in/auth.log",
                  "from_beginning": true, "timezone": "UTC" } ],
-  "sinks": [ { "name": "out", "type": "file", "path": "$T/out.jsonl",
+  "sinks": [ { "name": "out", "type": "file", "path": "$T/out.$1.jsonl",
                "format": "json", "records": ["events"] } ] }
 JSON
-RANDOM=42
-for k in $(seq 1 "$kills"); do
-    start_daemon "$T/sinks.json"
-    sleep "$((RANDOM % 2)).$((RANDOM % 9 + 1))"
-    kill -9 "$DPID"
-    wait "$DPID" 2>/dev/null || true
-done
-ok "$kills kill -9 restarts"
-distinct() {
-    grep -o '"login_id":"[0-9]*"' "$T/out.jsonl" | sort -u | wc -l
 }
-start_daemon "$T/sinks.json"
-deadline=$((SECONDS + 300))
-until [ "$(distinct)" -ge "$lines" ]; do
-    [ $SECONDS -lt $deadline ] || fail "only $(distinct) of $lines lines arrived"
-    sleep 1
-done
-sleep 1.5
-stop_daemon
-if grep -iE 'checkpoint.*(corrupt|invalid|torn|cannot)' "$T/stderr.log"; then
-    fail "a checkpoint was unreadable after a crash"
-fi
-ok "every checkpoint readable after $kills crashes"
-got=$(count_events "$T/out.jsonl")
-uniq_ids=$(ids "$T/out.jsonl" | sort -u | wc -l)
-expect_eq "distinct lines delivered" "$uniq_ids" "$lines"
-dups=$((got - lines))
-echo "# $dups duplicate events over $kills crashes"
-[ "$dups" -ge 0 ] || fail "fewer events than lines"
-# A checkpoint is due every 50,000 records (CHECKPOINT_RECORDS) or second:
-# each crash may repeat one such interval and the records of the barrier
-# in flight.
-bound=$((kills * 100000))
-[ "$dups" -le "$bound" ] || fail "$dups duplicates, more than $bound"
-ok "duplicates ($dups) within one checkpoint interval per crash"
+# ckpt_check prints "ino offset path": the lines before the offset.
+kill9_covered() {
+    local ino off path
+    read -r ino off path
+    [ "$path" = "$T/in/auth.log" ] || { echo "names $path"; return; }
+    [ $((off % len)) -eq 0 ] || { echo "offset $off inside a line"; return; }
+    echo $((FIRST - 1 + off / len))
+}
+
+t1=$SECONDS
+kill9_loop
+ok "$KILLS kill -9 and restarts in $((SECONDS - t1)) s"
+kill9_finish
+"$T/ckpt_check" "$KILL9_POS" >"$T/ckpt.out" || fail "final checkpoint unreadable"
+expect_eq "final checkpoint at the end of the file" "$(kill9_covered <"$T/ckpt.out")" "$LAST"
+kill9_report "$bound"
+echo "# total $((SECONDS - t0)) s"
 finish

@@ -1,59 +1,58 @@
 #!/usr/bin/env bash
-# test_kill9_journal.sh - kill -9 at random moments while a journal
-# directory written by systemd-journal-remote is read from the beginning,
-# restart each time: no entry lost, duplicates within one checkpoint
-# interval per crash, the checkpoint always readable.
-# KILL9_JOURNAL_ENTRIES (default 200,000; the issue's 1,000,000 opt-in),
-# KILL9_COUNT (default 20).
+# test_kill9_journal.sh - kill -9 at random moments while the daemon reads
+# journal entries from the beginning, restarting each time
+# (tests/it/kill9.sh): no entry lost, no checkpoint ever ahead of the
+# sink, every checkpoint file readable, duplicates after a restart within
+# one checkpoint interval.  This is the first half of the issue's 200
+# kills over 1,000,000 entries (entries 1..500,000, 100 kills);
+# test_kill9_journal_2.sh runs the second.  The journal is real:
+# systemd-journal-remote writes it from export format in one call, and
+# rotates it by itself (a file holds about 87,000 of these entries), so
+# the reader crosses archived files too.  The k-th entry written has
+# sequence number k, so the cursor's seqnum in a checkpoint names the
+# last entry it covers.
 . "$(dirname "$0")/lib.sh"
 
 JR=/lib/systemd/systemd-journal-remote
 [ -x "$JR" ] || { echo "skip: $JR missing"; exit 77; }
-entries=${KILL9_JOURNAL_ENTRIES:-200000}
-kills=${KILL9_COUNT:-20}
+. "$SRC/tests/it/kill9.sh"
+# daemon/run.c: a crash repeats at most CHECKPOINT_RECORDS (50,000)
+# records; the journal source stops at once when told to wait.
+bound=50000
+t0=$SECONDS
 mkdir -p "$T/j" "$T/state"
-awk -v start=0 -v n="$entries" -f "$SRC/tests/it/journal_gen.awk" |
-    "$JR" -o "$T/j/x.journal" - 2>/dev/null
+awk -v f="$FIRST" -v l="$LAST" 'BEGIN {
+    for (i = f; i <= l; i++)
+        printf "__REALTIME_TIMESTAMP=%.0f\n__MONOTONIC_TIMESTAMP=%.0f\n_BOOT_ID=0123456789abcdef0123456789abcdef\n_HOSTNAME=web01\nSYSLOG_IDENTIFIER=sshd\n_PID=%d\nMESSAGE=Accepted password for u%07d from 10.0.0.1 port 22222 ssh2\n\n", 1710424459000000 + i * 1000, 1000000 + i * 1000, 1000000 + i, i
+}' | "$JR" -o "$T/j/x.journal" - 2>"$T/jr.log" || fail "systemd-journal-remote: $(tail -3 "$T/jr.log")"
+echo "# systemd-journal-remote wrote $N entries in $((SECONDS - t0)) s, $(ls "$T/j" | wc -l) journal files"
 "$BIN" replay "$T/j/x.journal" >/dev/null 2>"$T/probe.err" ||
     { grep -q "without journal support" "$T/probe.err" && exit 77; }
-logins=$((entries / 2)) # even entries are sshd logins with distinct pids
-cat >"$T/sinks.json" <<JSON
-{ "state_dir": "$T/state",
+
+KILL9_POS=$T/state/jr.pos
+kill9_config() {
+    cat >"$T/sinks.json" <<JSON
+{ "state_dir": "$T/state", "control_socket": "",
   "sources": [ { "name": "jr", "type": "journal", "path": "$T/j",
                  "from_beginning": true } ],
-  "sinks": [ { "name": "out", "type": "file", "path": "$T/out.jsonl",
+  "sinks": [ { "name": "out", "type": "file", "path": "$T/out.$1.jsonl",
                "format": "json", "records": ["events"] } ] }
 JSON
-RANDOM=4242
-for k in $(seq 1 "$kills"); do
-    start_daemon "$T/sinks.json"
-    sleep "0.$((RANDOM % 9 + 1))$((RANDOM % 10))"
-    kill -9 "$DPID"
-    wait "$DPID" 2>/dev/null || true
-    if [ -f "$T/state/jr.pos" ]; then
-        head -1 "$T/state/jr.pos" | grep -q '^sessiontail-checkpoint 1$' &&
-            tail -1 "$T/state/jr.pos" | grep -q '^checksum [0-9a-f]\{16\}$' ||
-            fail "checkpoint torn after crash $k: $(cat "$T/state/jr.pos")"
-    fi
-done
-ok "$kills kill -9 restarts, checkpoint whole after each"
-distinct() { ids "$T/out.jsonl" | sort -u | wc -l; }
-all_in() { [ "$(distinct)" -ge "$logins" ]; }
-start_daemon "$T/sinks.json"
-wait_for 300 all_in || fail "only $(distinct) of $logins logins arrived"
-sleep 1.5
-stop_daemon
-grep -iE 'checkpoint (unreadable|.*corrupt)' "$T/stderr.log" &&
-    fail "a checkpoint was unreadable after a crash"
-ok "every checkpoint readable after $kills crashes"
-expect_eq "distinct logins delivered (none lost)" "$(distinct)" "$logins"
-got=$(ids "$T/out.jsonl" | wc -l)
-dups=$((got - logins))
-echo "# $dups duplicate logins over $kills crashes"
-# A checkpoint is due every 50,000 records (CHECKPOINT_RECORDS, half of
-# them logins here) or every second: each crash may repeat one interval
-# and the barrier in flight.
-bound=$((kills * 50000))
-[ "$dups" -le "$bound" ] || fail "$dups duplicates, more than $bound"
-ok "duplicates ($dups) within one checkpoint interval per crash"
+}
+# ckpt_check prints "0 seqnum cursor"; the cursor's i= is the same seqnum.
+kill9_covered() {
+    local ino seq cursor
+    read -r ino seq cursor
+    [[ $cursor == *";i=$(printf '%x' "$seq");"* ]] || { echo "seqnum $seq is not the one of $cursor"; return; }
+    echo $((FIRST - 1 + seq))
+}
+
+t1=$SECONDS
+kill9_loop
+ok "$KILLS kill -9 and restarts in $((SECONDS - t1)) s"
+kill9_finish
+"$T/ckpt_check" "$KILL9_POS" >"$T/ckpt.out" || fail "final checkpoint unreadable"
+expect_eq "final checkpoint at the last entry" "$(kill9_covered <"$T/ckpt.out")" "$LAST"
+kill9_report "$bound"
+echo "# total $((SECONDS - t0)) s"
 finish
