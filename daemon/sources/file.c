@@ -605,12 +605,48 @@ tfile_eof(struct tfile *f)
 
 static void src_maybe_free(struct src_file *s);
 
+/* What a read of the file found before its offset (tfile_check_read). */
+enum read_check {
+    READ_OURS,     /* the bytes we hold: what came continues them */
+    READ_REFILLED, /* truncated and written again before the read */
+    READ_THEN_CUT, /* truncated and written again after the read */
+};
+
+/*
+ * A file truncated and written again past our offset between two reads
+ * (copytruncate with a fast writer, or the daemon stopped with SIGSTOP
+ * or slowed down meanwhile) is as long as before or longer: its size
+ * does not show the truncation, its bytes do.  The FINGERPRINT_LEN bytes
+ * before the offset of a read that returned n bytes are compared with
+ * ours; when they differ, the first bytes the read returned, compared
+ * with the file's there now, say whether it read the new content (to be
+ * dropped and read again from the start) or ours, before the truncation.
+ */
+static enum read_check
+tfile_check_read(struct tfile *f, size_t n)
+{
+    char tmp[2 * FINGERPRINT_LEN];
+    size_t k = (size_t)min_u64(f->fill, FINGERPRINT_LEN);
+    size_t m = (size_t)min_u64(n, FINGERPRINT_LEN);
+    ssize_t r;
+
+    if (k == 0)
+        return READ_OURS;
+    r = pread_full(f->fd, tmp, k + m, tfile_read_off(f) - k);
+    if (r < 0 || ((size_t)r >= k && memcmp(tmp, f->buf + f->fill - k, k) == 0))
+        return READ_OURS; /* an error: the next read tells */
+    if ((size_t)r == k + m && memcmp(tmp + k, f->buf + f->fill, m) == 0)
+        return READ_REFILLED;
+    return READ_THEN_CUT;
+}
+
 static void
 tfile_read_cb(uv_fs_t *req)
 {
     struct tfile *f = container_of(req, struct tfile, req);
     struct src_file *s = f->src;
     ssize_t n = req->result;
+    enum read_check check;
 
     uv_fs_req_cleanup(req);
     f->reading = false;
@@ -638,6 +674,14 @@ tfile_read_cb(uv_fs_t *req)
         tfile_eof(f);
         return;
     }
+    check = tfile_check_read(f, (size_t)n);
+    if (check == READ_REFILLED) {
+        tfile_restart(f);
+        return;
+    }
+    /* What came is ours; the file is read again from the start when the
+     * next read returns. */
+    f->restart_due = check == READ_THEN_CUT;
     f->at_eof = false;
     f->fill += (size_t)n;
     s->counters.bytes += (uint64_t)n;
