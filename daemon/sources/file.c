@@ -516,6 +516,16 @@ tfile_set_drained(struct tfile *f)
 
 static struct tfile *tfile_find_copy(struct tfile *f);
 
+/* What src_find_in_dir() looks for. */
+struct find_spec {
+    uint64_t off, fp;  /* the bytes before off hash to fp */
+    uint64_t dev, ino; /* ino != 0: this file, under any name */
+    bool any_age;      /* else modified at most COPY_MAX_AGE_S ago */
+};
+
+static struct tfile *src_find_in_dir(struct src_file *s, const char *path,
+                                     const struct find_spec *w);
+
 /*
  * The file is smaller than our offset: copytruncate.  What the writer
  * added after our last read is only in the copy, so when a recent copy in
@@ -808,6 +818,34 @@ src_ckpt_find(const struct src_file *s, uint64_t dev, uint64_t ino)
     return NULL;
 }
 
+/*
+ * f holds other bytes before its checkpointed offset than it did, or is
+ * shorter: truncated (and maybe written again) while the daemon was
+ * stopped.  A copytruncate's copy, of any age, with our bytes before the
+ * offset is read from there first; then f from its start.
+ */
+static void
+tfile_changed_while_stopped(struct tfile *f, const struct checkpoint_entry *e)
+{
+    struct src_file *s = f->src;
+    struct find_spec w = {
+        .off = e->offset, .fp = e->fingerprint, .any_age = true};
+    struct tfile *copy = e->offset > 0 ? src_find_in_dir(s, f->path, &w) : NULL;
+
+    if (copy == NULL) {
+        source_diagf(&s->env, &s->base, LOG_NOTICE,
+                     "%s: changed since the checkpoint, reading from the start",
+                     f->path);
+        return;
+    }
+    source_diagf(&s->env, &s->base, LOG_NOTICE,
+                 "%s: changed since the checkpoint; reading its rest from "
+                 "%s, then it from the start",
+                 f->path, copy->path);
+    f->pred = copy;
+    copy->has_succ = true;
+}
+
 /* Where a file found at open starts (DESIGN 4); 0 unless told otherwise. */
 static int
 tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
@@ -826,12 +864,9 @@ tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
             (s->record_len == 0 || e->offset % s->record_len == 0) &&
             tfile_seek_checked(f, e->offset, e->fingerprint) == 0)
             return 0;
-        if (e != NULL)
-            source_diagf(
-                &s->env, &s->base, LOG_NOTICE,
-                "%s: changed since the checkpoint, reading from the start",
-                f->path);
         tfile_reset(f, 0);
+        if (e != NULL)
+            tfile_changed_while_stopped(f, e);
         return 0;
     }
     if (s->base.cfg->from_beginning)
@@ -1119,49 +1154,52 @@ src_follows(const struct src_file *s, const struct stat *st)
     return false;
 }
 
-/* Is dir/name a recent regular file, longer than off, not followed yet? */
+/* Is path a regular file not followed yet that may be what w says? */
 static bool
-copy_candidate(const struct src_file *s, const char *path, uint64_t off)
+find_candidate(const struct src_file *s, const char *path,
+               const struct find_spec *w)
 {
     struct stat st;
 
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-           (uint64_t)st.st_size > off &&
-           time(NULL) - st.st_mtime <= COPY_MAX_AGE_S && !src_follows(s, &st);
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || src_follows(s, &st))
+        return false;
+    if (w->ino != 0)
+        return (uint64_t)st.st_dev == w->dev && (uint64_t)st.st_ino == w->ino &&
+               (uint64_t)st.st_size >= w->off;
+    return (uint64_t)st.st_size > w->off &&
+           (w->any_age || time(NULL) - st.st_mtime <= COPY_MAX_AGE_S);
 }
 
 /*
- * Look in f's directory for the copy a copytruncate made: a recent file
- * whose FINGERPRINT_LEN bytes before done_off are ours.  Follow it as an
- * orphan from done_off and return it, or NULL.
+ * Look in the directory of `path` for the file w describes whose
+ * FINGERPRINT_LEN bytes before w->off are ours (START_COPY checks them).
+ * Follow it as an orphan from w->off (read to its end, then closed) and
+ * return it, or NULL.
  */
 static struct tfile *
-tfile_find_copy(struct tfile *f)
+src_find_in_dir(struct src_file *s, const char *path, const struct find_spec *w)
 {
-    struct src_file *s = f->src;
     char dir[PATHBUF_MAX], cand[PATHBUF_MAX];
-    const char *slash = strrchr(f->path, '/');
+    const char *slash = strrchr(path, '/');
     struct tfile *g = NULL;
     struct dirent *de;
     unsigned seen = 0;
     DIR *d;
-    int w;
+    int n;
 
-    if (f->done_off == 0 || tfile_fingerprint(f, f->done_off, &s->copy_fp) < 0)
-        return NULL;
-    s->copy_off = f->done_off;
-    w = slash == NULL      ? snprintf(dir, sizeof(dir), ".")
-        : slash == f->path ? snprintf(dir, sizeof(dir), "/")
-                           : snprintf(dir, sizeof(dir), "%.*s",
-                                      (int)(slash - f->path), f->path);
-    if (w < 0 || (size_t)w >= sizeof(dir) || (d = opendir(dir)) == NULL)
+    s->copy_off = w->off;
+    s->copy_fp = w->fp;
+    n = slash == NULL ? snprintf(dir, sizeof(dir), ".")
+        : slash == path
+            ? snprintf(dir, sizeof(dir), "/")
+            : snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    if (n < 0 || (size_t)n >= sizeof(dir) || (d = opendir(dir)) == NULL)
         return NULL;
     while (g == NULL && seen++ < COPY_SCAN_MAX && (de = readdir(d)) != NULL) {
         if (de->d_name[0] == '.')
             continue;
-        w = snprintf(cand, sizeof(cand), "%s/%s", dir, de->d_name);
-        if (w < 0 || (size_t)w >= sizeof(cand) ||
-            !copy_candidate(s, cand, f->done_off))
+        n = snprintf(cand, sizeof(cand), "%s/%s", dir, de->d_name);
+        if (n < 0 || (size_t)n >= sizeof(cand) || !find_candidate(s, cand, w))
             continue;
         if (src_add(s, cand, START_COPY, &g) < 0 || g == NULL) {
             g = NULL;
@@ -1173,6 +1211,59 @@ tfile_find_copy(struct tfile *f)
     }
     closedir(d);
     return g;
+}
+
+/*
+ * Look in f's directory for the copy a copytruncate made: a recent file
+ * whose FINGERPRINT_LEN bytes before done_off are ours.  Follow it as an
+ * orphan from done_off and return it, or NULL.
+ */
+static struct tfile *
+tfile_find_copy(struct tfile *f)
+{
+    struct find_spec w = {.off = f->done_off};
+
+    if (f->done_off == 0 || tfile_fingerprint(f, f->done_off, &w.fp) < 0)
+        return NULL;
+    return src_find_in_dir(f->src, f->path, &w);
+}
+
+/*
+ * A checkpointed file rotated by rename while the daemon was stopped,
+ * whose lines after the checkpoint would be lost: its path names another
+ * inode, or none.  It is looked for by its inode in its directory and,
+ * with our bytes before the saved offset, read from there to its end
+ * first, as one renamed while running; the new file of its path waits
+ * for it.  Runs before the first scan.
+ */
+static void
+src_find_moved(struct src_file *s)
+{
+    for (size_t i = 0; i < s->n_ckpt && !s->closing; i++) {
+        const struct checkpoint_entry *e = &s->ckpt[i];
+        struct find_spec w = {.off = e->offset,
+                              .fp = e->fingerprint,
+                              .dev = e->dev,
+                              .ino = e->ino};
+        struct tfile *g;
+        struct stat st;
+        char *p;
+
+        if (e->offset == 0 ||
+            (stat(e->path, &st) == 0 && (uint64_t)st.st_dev == e->dev &&
+             (uint64_t)st.st_ino == e->ino))
+            continue; /* nothing read yet, or still there */
+        g = src_find_in_dir(s, e->path, &w);
+        if (g == NULL)
+            continue;
+        source_diagf(&s->env, &s->base, LOG_NOTICE,
+                     "%s: rotated while stopped; reading the rest of %s",
+                     e->path, g->path);
+        if ((p = mem_strndup(e->path, strlen(e->path))) != NULL) {
+            mem_free(g->path);
+            g->path = p; /* as an orphan of its old path */
+        }
+    }
 }
 
 /* ---- change detection ------------------------------------------------- */
@@ -1443,6 +1534,7 @@ src_file_start(uv_loop_t *loop, const struct config_source *cfg,
     s->tick.data = s->check.data = s;
     s->handles += 2;
     src_watch_pattern_dir(s);
+    src_find_moved(s);
     src_rescan(s, START_INITIAL);
     mem_free(s->ckpt);
     s->ckpt = NULL;
