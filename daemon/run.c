@@ -112,8 +112,14 @@ source_emit_cb(void *ctx, struct source *src, const struct raw_record *rec)
 {
     struct dsource *ds = ctx;
     struct daemon *d = ds->d;
-    bool congested = pipeline_record(&d->pipe, ds->pctx, rec);
+    bool congested;
 
+    /* Past the final mark of a stop or reload, a source that keeps a
+     * position is read again from that mark after the restart: a record
+     * of it now (a read that was in flight) would be written twice. */
+    if (d->phase == PHASE_STOPPING && src->ops->commit != NULL)
+        return true;
+    congested = pipeline_record(&d->pipe, ds->pctx, rec);
     if (src->ops->commit == NULL)
         return congested; /* nothing of it is read again after a crash */
     d->since_ckpt++;
