@@ -403,19 +403,32 @@ tfile_scan_records(struct tfile *f)
     return any;
 }
 
-/* Emit every complete line in the buffer. */
+/*
+ * Emit the complete lines in the buffer, up to its end or until the
+ * pipeline is congested: the rest waits in the buffer for resume().  A
+ * read of short lines that each open a session and evict another makes
+ * 14 times its size in records, more than a sink takes past its high mark
+ * before it drops.  `all` goes on regardless, for a file's last lines
+ * before it is closed or read again from 0.
+ */
 static void
-tfile_scan(struct tfile *f)
+tfile_scan(struct tfile *f, bool all)
 {
     struct raw_record rec;
     size_t pos = f->search;
+    bool stopped = false;
 
     tfile_record(f, &rec);
     f->busy = true;
     while (pos < f->fill && !f->src->closing) {
-        char *nl = memchr(f->buf + pos, '\n', f->fill - pos);
+        char *nl;
         size_t i;
 
+        if (f->src->paused && !all) {
+            stopped = true;
+            break;
+        }
+        nl = memchr(f->buf + pos, '\n', f->fill - pos);
         if (nl == NULL)
             break;
         i = (size_t)(nl - f->buf);
@@ -426,8 +439,8 @@ tfile_scan(struct tfile *f)
         f->scan = pos = i + 1;
         f->done_off = tfile_safe_off(f, f->base_off + pos);
     }
-    f->search = f->fill;
-    if (!f->skipping && f->fill - f->scan > f->src->max_line + 1)
+    f->search = stopped ? pos : f->fill;
+    if (!stopped && !f->skipping && f->fill - f->scan > f->src->max_line + 1)
         tfile_begin_skip(f, &rec);
     f->busy = false;
 }
@@ -444,6 +457,8 @@ tfile_flush_partial(struct tfile *f)
         f->done_off = tfile_read_off(f);
         return;
     }
+    if (f->search < f->fill)
+        tfile_scan(f, true); /* complete lines left by a pause first */
     tfile_record(f, &rec);
     f->busy = true;
     if (!f->skipping && f->fill > f->scan)
@@ -471,7 +486,7 @@ tfile_compact(struct tfile *f)
     f->base_off += from;
     f->fill -= from;
     f->scan = f->skipping ? f->fill : f->scan - from;
-    f->search = f->fill;
+    f->search = f->skipping ? f->fill : f->search - from;
 }
 
 /* ---- reading ---------------------------------------------------------- */
@@ -703,7 +718,7 @@ tfile_read_cb(uv_fs_t *req)
             tfile_eof(f);
         return;
     }
-    tfile_scan(f);
+    tfile_scan(f, false);
     tfile_read(f);
 }
 
@@ -1595,8 +1610,13 @@ src_file_resume(struct source *src)
     if (s->closing)
         return;
     s->paused = false;
-    for (struct tfile *f = s->files; f != NULL; f = f->next)
+    for (struct tfile *f = s->files; f != NULL && !s->paused; f = f->next) {
+        /* the lines a pause left first; a read in flight scans them */
+        if (s->record_len == 0 && !f->busy && !f->reading &&
+            f->search < f->fill)
+            tfile_scan(f, false);
         tfile_read(f);
+    }
 }
 
 /* Grow the snapshot array to hold n entries. */
