@@ -60,11 +60,13 @@ JSON
 got() { grep -o '"user":"u[0-9]*"' "$T/out.jsonl" | sed 's/.*"u0*\([0-9]*\)"/\1/'; }
 # run_to K: start the daemon, wait for entry K, stop it (cursor saved).
 run_to() {
+    local t=$SECONDS
     start_daemon "$T/sinks.json"
-    wait_for 120 grep -q "\"user\":\"u$(printf %07d "$1")\"" "$T/out.jsonl" ||
-        fail "entry $1 never read: $(tail -3 "$T/stderr.log")"
+    wait_for 200 grep -q "\"user\":\"u$(printf %07d "$1")\"" "$T/out.jsonl" ||
+        fail "entry $1 not read in 200 s, $(got | wc -l) entries read, the last $(got | tail -1): $(tail -3 "$T/stderr.log")"
     sleep 0.3
     stop_daemon
+    echo "# read to entry $1 in $((SECONDS - t)) s"
 }
 
 write 1 60000
