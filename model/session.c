@@ -71,6 +71,11 @@
 #define SESSION_MERGE_WINDOW_US (60LL * 1000000)
 /* max_open used when the limits say 0. */
 #define SESSION_MAX_OPEN_DEFAULT 100000
+/* Times the engine takes, 0000-01-01 to 9999-12-31 (what RFC 3339 can
+ * write): an event time outside is taken as the nearer bound, so no
+ * difference of two times overflows int64_t. */
+#define SESSION_TIME_MIN_US (-62167219200LL * 1000000)
+#define SESSION_TIME_MAX_US (253402300800LL * 1000000 - 1)
 /* Longest value kept for one string field; longer ones are truncated. */
 #define SESSION_STR_MAX 255
 /* Interned strings per table (one-byte references, 0 is none) and the
@@ -1440,13 +1445,24 @@ tag_event(struct session_table *t, struct event *ev, const struct session *s)
 }
 
 static int64_t
+time_in_range(int64_t us)
+{
+    return us < SESSION_TIME_MIN_US   ? SESSION_TIME_MIN_US
+           : us > SESSION_TIME_MAX_US ? SESSION_TIME_MAX_US
+                                      : us;
+}
+
+static int64_t
 event_time(struct session_table *t, const struct event *ev)
 {
+    int64_t when;
+
     if (ev->time_us == EVENT_TIME_UNSET)
         return t->clock_us;
-    if (ev->time_us > t->clock_us)
-        t->clock_us = ev->time_us;
-    return ev->time_us;
+    when = time_in_range(ev->time_us);
+    if (when > t->clock_us)
+        t->clock_us = when;
+    return when;
 }
 
 /* Copy what the event adds to the session's typed (non-string) fields. */
@@ -2307,6 +2323,7 @@ session_table_expire(struct session_table *t, int64_t now_us,
     int n = 0;
 
     graveyard_flush(t);
+    now_us = time_in_range(now_us);
     if (idle > 0 && idle < attempt)
         attempt = idle;
     while (n < INT32_MAX && idle > 0 &&
@@ -2471,14 +2488,16 @@ session_table_next(const struct session_table *t, size_t *pos)
     return NULL;
 }
 
-/* Whether the saved view can be put back: open, valid ids, distinct keys
- * that no session holds. */
+/* Whether the saved view can be put back: open, times in range, valid ids,
+ * distinct keys that no session holds. */
 static int
 restore_check(const struct session_table *t, const struct session_view *v,
               uint64_t *id, uint64_t *prev)
 {
     *prev = 0;
     if (v->state != SESSION_STATE_OPEN || v->n_sources > SESSION_SOURCES_MAX ||
+        time_in_range(v->start_us) != v->start_us ||
+        time_in_range(v->last_us) != v->last_us ||
         !strv_to_hex64(v->session_id, id) || *id == 0 ||
         (strv_present(v->previous_session_id) &&
          !strv_to_hex64(v->previous_session_id, prev)))

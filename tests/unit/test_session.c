@@ -1163,6 +1163,61 @@ test_uid_forms(void **state)
     session_table_free(t);
 }
 
+/* Event times anywhere in int64_t (a hostile journal's realtime stamp, a
+ * crafted state file): the engine takes them as 0000-01-01 to 9999-12-31,
+ * so no difference of two times overflows (UBSan aborts the ASan+UBSan
+ * build if one does), and a saved session with a time outside that range
+ * is not restored. */
+static void
+test_extreme_times(void **state)
+{
+    static const int64_t times[] = {
+        INT64_MAX, INT64_MIN + 1, 0,        INT64_MAX - 1,
+        T0,        INT64_MIN + 1, INT64_MAX};
+    static const enum ev_action acts[] = {EV_ACTION_RECONNECT, EV_ACTION_LOGIN,
+                                          EV_ACTION_DISCONNECT, EV_ACTION_LOCK,
+                                          EV_ACTION_LOGOUT};
+    struct session_table *t = table(4, 3600 * SEC, false),
+                         *t2 = table(4, 0, false);
+    struct recs rs = {0};
+    struct event ev;
+    struct session_view v;
+    const struct session *s;
+    size_t pos = 0;
+
+    (void)state;
+    for (size_t a = 0; a < sizeof(acts) / sizeof(acts[0]); a++) {
+        for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+            mkwin(&ev, "4778", "0x10", acts[a], EV_RESULT_SUCCESS, times[i],
+                  i % 2 ? "10.0.0.8" : "10.0.0.9");
+            feed(t, &ev, &rs);
+            recs_clear(&rs);
+        }
+    }
+    session_table_expire(t, INT64_MIN + 1, emit_cb, &rs);
+    session_table_expire(t, INT64_MAX, emit_cb, &rs);
+    assert_int_equal(stats(t).open_now, 0);
+    recs_clear(&rs);
+    mkwin(&ev, "4624", "0x11", EV_ACTION_LOGIN, EV_RESULT_SUCCESS, INT64_MAX,
+          NULL);
+    feed(t, &ev, &rs);
+    assert_string_equal(rstr(&rs, 0, "start"), "9999-12-31T23:59:59.999999Z");
+    s = session_table_next(t, &pos);
+    assert_non_null(s);
+    session_view(s, &v);
+    assert_int_equal(session_table_restore(t2, &v), 0);
+    session_table_free(t2);
+    t2 = table(4, 0, false);
+    v.start_us = INT64_MIN + 1;
+    assert_int_equal(session_table_restore(t2, &v), -EINVAL);
+    v.start_us = T0;
+    v.last_us = INT64_MAX;
+    assert_int_equal(session_table_restore(t2, &v), -EINVAL);
+    recs_clear(&rs);
+    session_table_free(t);
+    session_table_free(t2);
+}
+
 int
 main(void)
 {
@@ -1189,6 +1244,7 @@ main(void)
         cmocka_unit_test(test_key_reuse),
         cmocka_unit_test(test_locked_now),
         cmocka_unit_test(test_restore_then_new_boot),
+        cmocka_unit_test(test_extreme_times),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
