@@ -62,7 +62,7 @@ kill9_loop() {
         until [ "$(last_seq "$T/out.$k.jsonl")" -ge "$point" ]; do
             [ $SECONDS -lt $deadline ] || fail "run $k: no progress to record $point in 60 s"
             kill -0 "$DPID" 2>/dev/null || fail "run $k: the daemon died: $(tail -3 "$T/stderr.log")"
-            sleep 0.002
+            sleep 0.02
         done
         sleep "0.0$((RANDOM % 30))"
         kill -9 "$DPID"
