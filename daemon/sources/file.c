@@ -26,14 +26,20 @@
  * another inode is a rename rotation: the old file becomes an "orphan"
  * that is read to its end first (and watched for ROTATE_GRACE_MS more, as
  * a writer may still append to it) while the new file is read from 0.  A
- * file smaller than our offset was truncated (copytruncate): restart at 0.
- * A path gone is a deletion; the file is read to its end and closed, and
+ * file smaller than our offset was truncated (copytruncate): restart at 0,
+ * after the rest of the copy whose bytes before our offset are ours.  A
+ * file truncated and written again past our offset is as long as before:
+ * every read checks the bytes before its offset (tfile_check_read()).  A
+ * path gone is a deletion; the file is read to its end and closed, and
  * picked up from 0 when it appears again.
  *
  * Checkpoints keep (dev, ino, offset, fingerprint) per file; on start a
  * file resumes at its offset only when dev, inode and the FNV-1a 64 of the
  * FINGERPRINT_LEN bytes before the offset all match, else it is read from
- * 0: better a duplicate than a loss.
+ * 0: better a duplicate than a loss.  What was rotated while the daemon
+ * was stopped is read from the saved offset first: a file renamed away is
+ * found by its inode in its directory, a copytruncate's copy by that
+ * fingerprint.
  *
  * stat/open/glob and the short history reads run on the loop thread; they
  * happen per file and per poll, never per line.
