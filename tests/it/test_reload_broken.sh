@@ -5,7 +5,10 @@
 # listeners on one port) is refused with its reason in the log and the
 # running configuration goes on reading; then the file is fixed (the
 # original plus a second sink) and SIGHUP applies it.  Every numbered line
-# must be in the output exactly once: none lost, none twice.
+# must be in the output: none lost.  Delivery is at least once (DESIGN 4):
+# a reload that applies restarts the sources from their checkpoints, so
+# what was read after the last mark may come twice - at most one read of
+# the file source (64 KiB, under 700 of these lines); the count is printed.
 . "$(dirname "$0")/lib.sh"
 
 N=${RELOAD_LINES:-20000}
@@ -104,6 +107,8 @@ ids "$T/out.jsonl" >"$T/ids"
 expect_eq "lines appended" "$(grep -c . "$T/in/auth.log")" "$N"
 expect_eq "numbered lines in the output, each counted once" "$(sort -u "$T/ids" | wc -l)" "$N"
 expect_eq "numbered lines lost" "$(comm -23 <(seq 100001 $((100000 + N)) | sort) <(sort -u "$T/ids") | wc -l)" 0
-expect_eq "numbered lines written twice" "$(sort "$T/ids" | uniq -d | wc -l)" 0
-expect_eq "events in the output" "$(count_events "$T/out.jsonl")" "$N"
+dups=$(sort "$T/ids" | uniq -d | wc -l)
+[ "$dups" -le 700 ] || fail "$dups numbered lines written twice, more than one read"
+ok "numbered lines written twice: $dups (at most one read of 64 KiB)"
+expect_eq "events in the output" "$(count_events "$T/out.jsonl")" "$(wc -l <"$T/ids")"
 finish
