@@ -3,9 +3,9 @@
 # tests/it/rotwriter.c's: line n names user u<n> (7 digits), 98 bytes.
 
 LINE_LEN=98
-# daemon/sources/file.c reads 256 KiB at a time: after a rotation at most
-# the lines of one read may come twice.
-READ_LINES=$((256 * 1024 / LINE_LEN))
+# daemon/sources/file.c reads 64 KiB at a time (READ_CHUNK): after a
+# rotation at most the lines of one read may come twice.
+READ_LINES=$((64 * 1024 / LINE_LEN))
 cc -O2 -o "$T/rotwriter" "$SRC/tests/it/rotwriter.c"
 
 # case_config DIR [PATH]: $DIR/sinks.json following PATH (default
