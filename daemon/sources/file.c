@@ -95,6 +95,12 @@
 #define COPY_MAX_AGE_S 60    /* a copy is at most this old */
 #define PATHBUF_MAX 4096
 #define US_PER_S 1000000
+#define NS_PER_MS 1000000
+/* A scan stops once the loop turn it runs in has taken this long and goes
+ * on in the next turn, so sinks, other sources and clients are served in
+ * between whatever a line costs (a debug or ASan build, a slow machine,
+ * many files read at once). */
+#define TURN_SLICE_MS 20
 
 #define container_of(ptr, type, member)                                        \
     ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
@@ -159,6 +165,7 @@ struct src_file {
     char hostname[SRC_FILE_HOSTNAME_MAX];
     struct source_tz tz;
     uv_timer_t tick, check;
+    uv_idle_t slice; /* goes on with scans stopped by TURN_SLICE_MS */
     unsigned ticks;
     struct tfile *files;
     size_t n_files;
@@ -182,6 +189,7 @@ struct src_file {
 
 static void tfile_read(struct tfile *f);
 static void src_schedule_check(struct src_file *s);
+static void slice_cb(uv_idle_t *h);
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -413,28 +421,40 @@ tfile_scan_records(struct tfile *f)
     return any;
 }
 
+/* The loop turn has run TURN_SLICE_MS: uv_now() is the loop's time when
+ * the turn began (libuv takes it again after polling). */
+static bool
+turn_spent(const struct src_file *s)
+{
+    return uv_hrtime() / NS_PER_MS >= uv_now(s->loop) + TURN_SLICE_MS;
+}
+
 /*
- * Emit the complete lines in the buffer, up to its end or until the
- * pipeline is congested: the rest waits in the buffer for resume().  A
- * read of short lines that each open a session and evict another makes
- * 14 times its size in records, more than a sink takes past its high mark
- * before it drops.  `all` goes on regardless, for a file's last lines
+ * Emit the complete lines in the buffer, up to its end, until the
+ * pipeline is congested (the rest waits in the buffer for resume(): a read
+ * of short lines that each open a session and evict another makes 14
+ * times its size in records, more than a sink takes past its high mark
+ * before it drops), or until the loop turn is spent (the slice handle goes
+ * on in the next turn).  `all` goes on regardless, for a file's last lines
  * before it is closed or read again from 0.
  */
 static void
 tfile_scan(struct tfile *f, bool all)
 {
+    struct src_file *s = f->src;
     struct raw_record rec;
     size_t pos = f->search;
     bool stopped = false;
 
     tfile_record(f, &rec);
     f->busy = true;
-    while (pos < f->fill && !f->src->closing) {
+    while (pos < f->fill && !s->closing) {
         char *nl;
         size_t i;
 
-        if (f->src->paused && !all) {
+        if (!all && (s->paused || turn_spent(s))) {
+            if (!s->paused)
+                uv_idle_start(&s->slice, slice_cb);
             stopped = true;
             break;
         }
@@ -450,9 +470,16 @@ tfile_scan(struct tfile *f, bool all)
         f->done_off = tfile_safe_off(f, f->base_off + pos);
     }
     f->search = stopped ? pos : f->fill;
-    if (!stopped && !f->skipping && f->fill - f->scan > f->src->max_line + 1)
+    if (!stopped && !f->skipping && f->fill - f->scan > s->max_line + 1)
         tfile_begin_skip(f, &rec);
     f->busy = false;
+}
+
+/* Lines a scan left (paused or out of time) wait for it to go on. */
+static bool
+tfile_lines_wait(const struct tfile *f)
+{
+    return f->src->record_len == 0 && f->search < f->fill;
 }
 
 /* A last line without LF: emitted when its file ends for good. */
@@ -468,7 +495,7 @@ tfile_flush_partial(struct tfile *f)
         return;
     }
     if (f->search < f->fill)
-        tfile_scan(f, true); /* complete lines left by a pause first */
+        tfile_scan(f, true); /* complete lines a scan left first */
     tfile_record(f, &rec);
     f->busy = true;
     if (!f->skipping && f->fill > f->scan)
@@ -742,7 +769,7 @@ tfile_read(struct tfile *f)
     int r;
 
     if (f->reading || f->busy || f->pred != NULL || f->unlinked || s->paused ||
-        s->closing)
+        s->closing || tfile_lines_wait(f))
         return;
     if (s->record_len > 0) /* a partial record is read again, whole */
         f->fill = f->search = f->scan;
@@ -1556,8 +1583,9 @@ src_file_start(uv_loop_t *loop, const struct config_source *cfg,
     src_load_checkpoint(s);
     uv_timer_init(loop, &s->tick);
     uv_timer_init(loop, &s->check);
-    s->tick.data = s->check.data = s;
-    s->handles += 2;
+    uv_idle_init(loop, &s->slice);
+    s->tick.data = s->check.data = s->slice.data = s;
+    s->handles += 3;
     src_watch_pattern_dir(s);
     src_find_moved(s);
     src_rescan(s, START_INITIAL);
@@ -1605,11 +1633,36 @@ src_file_close(struct source *src, void (*done_cb)(void *arg), void *arg)
     s->done_arg = arg;
     uv_close((uv_handle_t *)&s->tick, timer_close_cb);
     uv_close((uv_handle_t *)&s->check, timer_close_cb);
+    uv_close((uv_handle_t *)&s->slice, timer_close_cb);
     for (struct dwatch *d = s->dirs; d != NULL; d = d->next)
         uv_close((uv_handle_t *)&d->ev, dwatch_close_cb);
     for (struct tfile *f = s->files; f != NULL; f = f->next)
         if (f->ev_init)
             uv_close((uv_handle_t *)&f->ev, tfile_ev_close_cb);
+}
+
+/* Go on: the lines a scan left first (a read in flight scans them
+ * itself), then read on; stops again when paused or out of time. */
+static void
+src_go_on(struct src_file *s)
+{
+    for (struct tfile *f = s->files;
+         f != NULL && !s->paused && !uv_is_active((uv_handle_t *)&s->slice);
+         f = f->next) {
+        if (!f->busy && !f->reading && tfile_lines_wait(f))
+            tfile_scan(f, false);
+        tfile_read(f);
+    }
+}
+
+static void
+slice_cb(uv_idle_t *h)
+{
+    struct src_file *s = h->data;
+
+    uv_idle_stop(h);
+    if (!s->closing && !s->paused)
+        src_go_on(s); /* paused: resume() goes on */
 }
 
 static void
@@ -1620,13 +1673,7 @@ src_file_resume(struct source *src)
     if (s->closing)
         return;
     s->paused = false;
-    for (struct tfile *f = s->files; f != NULL && !s->paused; f = f->next) {
-        /* the lines a pause left first; a read in flight scans them */
-        if (s->record_len == 0 && !f->busy && !f->reading &&
-            f->search < f->fill)
-            tfile_scan(f, false);
-        tfile_read(f);
-    }
+    src_go_on(s);
 }
 
 /* Grow the snapshot array to hold n entries. */

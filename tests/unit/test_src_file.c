@@ -52,7 +52,10 @@ struct tctx {
     struct buf got; /* every record, each followed by '\n' */
     uint64_t *offs;
     size_t n, want;
-    size_t congest_at; /* records from the one numbered this on congest */
+    size_t congest_at;       /* records from the one numbered this on congest */
+    unsigned emit_us;        /* each record costs this much CPU */
+    uint64_t turn_now;       /* uv_now() of the turn of the last record */
+    size_t turn_n, turn_max; /* records in that turn; the most in one */
     bool congest, timed_out, closed;
     int32_t last_tz;
     int64_t last_ref;
@@ -77,6 +80,17 @@ emit_cb(void *ctx, struct source *src, const struct raw_record *rec)
     t->n++;
     t->last_tz = rec->tz_offset_s;
     t->last_ref = rec->ref_time_us;
+    if (t->emit_us > 0) {
+        uint64_t until = uv_hrtime() + (uint64_t)t->emit_us * 1000;
+
+        while (uv_hrtime() < until)
+            ; /* a costly record: parsing, sessions, rendering */
+        /* uv_now() is when the turn began: records per turn */
+        t->turn_n = uv_now(&t->loop) == t->turn_now ? t->turn_n + 1 : 1;
+        t->turn_now = uv_now(&t->loop);
+        if (t->turn_n > t->turn_max)
+            t->turn_max = t->turn_n;
+    }
     if (t->want != 0 && t->n >= t->want)
         uv_stop(&t->loop);
     return t->congest || (t->congest_at != 0 && t->n >= t->congest_at);
@@ -811,6 +825,30 @@ test_congestion_then_rotate(void **state)
     tctx_free(t);
 }
 
+/* Records that cost 1 ms each: one 3.6 KB read is 300 ms of work, done
+ * over many loop turns of about 20 ms (TURN_SLICE_MS), in order, once.
+ * Counted in records per turn: a turn the machine preempted ends with
+ * fewer, never more. */
+static void
+test_turn_slice(void **state)
+{
+    enum { LINES = 300 };
+    struct tctx *t = tctx_new();
+
+    (void)state;
+    t->cfg.from_beginning = true;
+    append_lines(t->path, 0, LINES);
+    t->emit_us = 1000;
+    src_open(t);
+    assert_true(run_until(t, LINES));
+    settle(t, 100);
+    assert_lines(t, 0, LINES);
+    /* 20 ms, the record that crossed it, uv_now()'s coarse clock */
+    if (t->turn_max > 30)
+        fail_msg("%zu records of 1 ms in one loop turn", t->turn_max);
+    tctx_free(t);
+}
+
 static void
 test_registry(void **state)
 {
@@ -854,6 +892,7 @@ main(void)
         cmocka_unit_test(test_congestion),
         cmocka_unit_test(test_congestion_mid_read),
         cmocka_unit_test(test_congestion_then_rotate),
+        cmocka_unit_test(test_turn_slice),
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_bad_timezone),
     };
