@@ -6,7 +6,8 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
       libuv1-dev libsystemd-dev libcjson-dev libexpat1-dev libcmocka-dev
       jq time util-linux bsdextrautils systemd-journal-remote rsyslog
-      systemd-container debootstrap zstd systemd procps mandoc strace iproute2)
+      systemd-container debootstrap zstd systemd procps mandoc strace iproute2
+      valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
