@@ -6,7 +6,8 @@
 #   3. clang with ASan+UBSan and the whole suite,
 #   4. the gcc build installed into a Debian booted with systemd-nspawn
 #      (tests/system/test_nspawn.sh: the unit, READY, STATUS, reload, stop),
-#   5. libFuzzer targets, each smoke-run (FUZZ_SECONDS, default 20),
+#   5. libFuzzer targets, each run to FUZZ_RUNS executions (default
+#      1,000,000; tools/fuzz_long.sh),
 #   6. clang-format and source checks (banned calls, O_CLOEXEC, comments).
 # Ends with one line "N passed, N failed".
 set -uo pipefail
@@ -14,7 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 tools/deps.sh || exit 1
 jobs=$(nproc)
-fuzz_seconds=${FUZZ_SECONDS:-20}
+fuzz_runs=${FUZZ_RUNS:-1000000}
 passed=0
 failed=0
 failures=()
@@ -74,29 +75,18 @@ system_test() {
     [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]
 }
 
+# fuzz: every libFuzzer target to FUZZ_RUNS executions (tools/fuzz_long.sh,
+# which fails a target on any finding or on FUZZ_MAX_TIME, 900 s per
+# million runs, ending it short); each target is one check.
 fuzz() {
-    CC=clang cmake -S . -B build-fuzz -DFUZZ=ON -DASAN=ON -DUBSAN=ON \
-        -DBUILD_TESTING=OFF >/dev/null || return 1
-    cmake --build build-fuzz -j"$jobs" >/dev/null || return 1
-    local rc=0 t seeds
-    for t in build-fuzz/fuzz_*; do
-        [ -x "$t" ] || continue
-        seeds=$(mktemp -d)
-        cp -r samples/. "$seeds"/ 2>/dev/null
-        find "$seeds" -type f -size +64k -delete
-        if "$t" -max_total_time="$fuzz_seconds" -max_len=8192 -timeout=10 \
-            -rss_limit_mb=2048 "$seeds" >"$seeds.log" 2>&1; then
-            echo "$(basename "$t"): $(grep -E '^#[0-9]+.*DONE' "$seeds.log" | tail -1)"
-            checks_passed=$((checks_passed + 1))
-        else
-            echo "$(basename "$t"): FAILED"
-            tail -40 "$seeds.log"
-            checks_failed=$((checks_failed + 1))
-            rc=1
-        fi
-        rm -rf "$seeds" "$seeds.log"
-    done
-    return $rc
+    local log rc
+    log=$(mktemp)
+    FUZZ_BUILD=build-fuzz tools/fuzz_long.sh "$fuzz_runs" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    checks_passed=$((checks_passed + $(grep -c '^fuzz_.* ok$' "$log")))
+    checks_failed=$((checks_failed + $(grep -c '^fuzz_.* FAILED' "$log")))
+    rm -f "$log"
+    return "$rc"
 }
 
 format_check() {
@@ -119,7 +109,7 @@ step "gcc build and tests" suite build-gcc gcc
 step "clang build and tests" suite build-clang clang
 step "ASan+UBSan build and tests" suite build-asan clang -DASAN=ON -DUBSAN=ON
 step "systemd-nspawn boot test" system_test
-step "fuzz smoke (${fuzz_seconds}s per target)" fuzz
+step "fuzz (${fuzz_runs} runs per target)" fuzz
 step "clang-format" format_check
 step "source checks" tools/checksrc.sh
 
