@@ -79,10 +79,11 @@
 #include "source_util.h"
 #include "sources.h"
 
-/* Bytes per uv_fs_read.  Its lines go through the pipeline in one loop
- * turn: 64 KiB of short sshd lines (about 540, each opening a session and
- * evicting another: three records) is a quarter of what 256 KiB made, a
- * turn that under ASan came near the 100 ms counted as a stall. */
+/* Bytes per uv_fs_read.  64 KiB of short sshd lines (about 540, each
+ * opening a session and evicting another: three records) fits in a loop
+ * turn of TURN_SLICE_MS in a debug build; 256 KiB took 50 ms, 90 under
+ * ASan, and its longer turns and larger buffer cost more than the round
+ * trips through the thread pool it saves. */
 #define READ_CHUNK (64 * 1024)
 #define FINGERPRINT_LEN CHECKPOINT_FINGERPRINT_LEN
 #define POLL_MS 250          /* stat every followed path */
