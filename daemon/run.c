@@ -89,6 +89,7 @@ struct daemon {
     uint64_t since_ckpt;    /* checkpointed records since the last mark */
     uint64_t uncommitted;   /* ... since the last committed mark */
     uint64_t in_barrier;    /* since_ckpt at the mark being committed */
+    bool read_committed;    /* a mark after some records was committed */
     int64_t clock_event_us; /* newest event time at the last expiry tick */
     int64_t clock_wall_us;  /* wall time when it last moved */
     enum run_phase phase;
@@ -274,6 +275,8 @@ commit_after_cb(uv_work_t *w, int status)
     /* Counted as saved even when the save failed: a broken state_dir is
      * reported, and must not stop the reading. */
     d->uncommitted -= d->in_barrier;
+    if (d->in_barrier > 0)
+        d->read_committed = true;
     d->in_barrier = 0;
     if (d->phase == PHASE_BARRIER)
         d->phase = PHASE_RUNNING;
@@ -316,13 +319,16 @@ ckpt_timer_cb(uv_timer_t *t)
 
 /* After each loop turn's I/O: a barrier is due when enough records went
  * by (checked here, not inside a source's emit, so no source is
- * re-entered while it is reading). */
+ * re-entered while it is reading), and after the first turn that read
+ * any: a journal read from its head has no position to save until then,
+ * and a crash before its first checkpoint would read it all again. */
 static void
 ckpt_check_cb(uv_check_t *c)
 {
     struct daemon *d = c->data;
 
-    if (d->since_ckpt >= CHECKPOINT_RECORDS / 2)
+    if (d->since_ckpt >= CHECKPOINT_RECORDS / 2 ||
+        (d->since_ckpt > 0 && !d->read_committed))
         start_barrier(d);
 }
 
@@ -634,8 +640,10 @@ init_handles(struct daemon *d)
     uv_signal_start(&d->sig_term, signal_cb, SIGTERM);
     uv_signal_start(&d->sig_int, signal_cb, SIGINT);
     uv_signal_start(&d->sig_hup, signal_cb, SIGHUP);
-    uv_timer_start(&d->ckpt_timer, ckpt_timer_cb, CHECKPOINT_INTERVAL_MS,
-                   CHECKPOINT_INTERVAL_MS);
+    /* The first barrier runs on the first turn, before anything is read:
+     * a file source tailed from its end saves where it started, so a
+     * crash within the first interval does not skip to the new end. */
+    uv_timer_start(&d->ckpt_timer, ckpt_timer_cb, 0, CHECKPOINT_INTERVAL_MS);
     uv_timer_start(&d->expire_timer, expire_timer_cb, EXPIRE_INTERVAL_MS,
                    EXPIRE_INTERVAL_MS);
     state_saver_init(&d->saver, &d->loop, d->sessions, &d->pipe.counters.events,

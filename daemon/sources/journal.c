@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -289,6 +290,20 @@ load_cursor(struct src_journal *s)
     mem_free(ents);
 }
 
+/* The entry a tail start stands on counts as read: the first checkpoint
+ * (at start) saves it, so a restart before anything new was read goes on
+ * from there instead of from the tail of that moment, which would skip
+ * the entries written in between. */
+static void
+note_start_cursor(struct src_journal *s)
+{
+    char *c = NULL;
+
+    if (sd_journal_get_cursor(s->j, &c) >= 0 && strlen(c) < sizeof(s->last))
+        memcpy(s->last, c, strlen(c) + 1);
+    free(c);
+}
+
 /* Position the reader: after the saved cursor, else head or tail. */
 static int
 seek_start(struct src_journal *s, bool from_beginning)
@@ -319,6 +334,8 @@ seek_start(struct src_journal *s, bool from_beginning)
     r = sd_journal_previous(s->j);
     if (r == 0)
         r = sd_journal_seek_head(s->j);
+    else if (r > 0)
+        note_start_cursor(s);
     return r < 0 ? r : 0;
 }
 
