@@ -4,11 +4,13 @@
 #      whole-daemon tests),
 #   2. clang build and the whole suite,
 #   3. clang with ASan+UBSan and the whole suite,
-#   4. the gcc build installed into a Debian booted with systemd-nspawn
+#   4. gcc Debug build, the test programs and most whole-daemon tests
+#      under valgrind's memcheck (tools/valgrind.sh),
+#   5. the gcc build installed into a Debian booted with systemd-nspawn
 #      (tests/system/test_nspawn.sh: the unit, READY, STATUS, reload, stop),
-#   5. libFuzzer targets, each run to FUZZ_RUNS executions (default
+#   6. libFuzzer targets, each run to FUZZ_RUNS executions (default
 #      1,000,000; tools/fuzz_long.sh),
-#   6. clang-format and source checks (banned calls, O_CLOEXEC, comments).
+#   7. clang-format and source checks (banned calls, O_CLOEXEC, comments).
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,6 +77,20 @@ system_test() {
     [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]
 }
 
+# memcheck: tools/valgrind.sh; its closing line "N passed, N failed, N
+# skipped, E errors, B bytes lost ..." gives the checks.
+memcheck() {
+    local log rc p f
+    log=$(mktemp)
+    tools/valgrind.sh build-valgrind 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    read -r p f < <(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed, .* bytes lost .*/\1 \2/p' "$log" | tail -1)
+    checks_passed=$((checks_passed + ${p:-0}))
+    checks_failed=$((checks_failed + ${f:-0}))
+    rm -f "$log"
+    return "$rc"
+}
+
 # fuzz: every libFuzzer target to FUZZ_RUNS executions (tools/fuzz_long.sh,
 # which fails a target on any finding or on FUZZ_MAX_TIME, 900 s per
 # million runs, ending it short); each target is one check.
@@ -108,6 +124,7 @@ step "gcc optimised build" optimised
 step "gcc build and tests" suite build-gcc gcc
 step "clang build and tests" suite build-clang clang
 step "ASan+UBSan build and tests" suite build-asan clang -DASAN=ON -DUBSAN=ON
+step "valgrind (memcheck)" memcheck
 step "systemd-nspawn boot test" system_test
 step "fuzz (${fuzz_runs} runs per target)" fuzz
 step "clang-format" format_check
