@@ -57,6 +57,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -136,6 +137,10 @@ struct tfile {
                             first line of the open frame */
     uint64_t fp, fp_off; /* cached fingerprint of done_off when fp_valid */
     uint64_t orphan_since;
+    /* Waiting behind pred with nothing read: the largest size seen and
+     * the fingerprint of its first wait_len bytes (tfile_check_waiting) */
+    uint64_t wait_size, wait_fp;
+    size_t wait_len;
     struct frame frame; /* multi-line Event XML (src->framing); owned */
     uv_fs_t req;
     uv_fs_event_t ev;
@@ -174,6 +179,8 @@ struct src_file {
     size_t n_dirs;
     struct checkpoint_entry *ckpt; /* loaded at open, used by the 1st scan */
     uint64_t copy_off, copy_fp;    /* for START_COPY */
+    bool copy_head;                /* START_COPY reads from 0, not copy_off */
+    struct tfile *copy_pred;       /* START_COPY: the file it waits for */
     size_t n_ckpt;
     bool have_ckpt, paused, closing;
     int mark_state; /* 0: no mark yet, 1: marked, < 0: mark failed */
@@ -571,9 +578,11 @@ static struct tfile *tfile_find_copy(struct tfile *f);
 
 /* What src_find_in_dir() looks for. */
 struct find_spec {
-    uint64_t off, fp;  /* the bytes before off hash to fp */
-    uint64_t dev, ino; /* ino != 0: this file, under any name */
-    bool any_age;      /* else modified at most COPY_MAX_AGE_S ago */
+    uint64_t off, fp;   /* the bytes before off hash to fp */
+    bool head;          /* off is the whole head: read the copy from 0 */
+    struct tfile *pred; /* the copy waits for this file, or NULL */
+    uint64_t dev, ino;  /* ino != 0: this file, under any name */
+    bool any_age;       /* else modified at most COPY_MAX_AGE_S ago */
 };
 
 static struct tfile *src_find_in_dir(struct src_file *s, const char *path,
@@ -909,8 +918,14 @@ tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
     tfile_reset(f, 0);
     if (mode == START_ZERO)
         return 0;
-    if (mode == START_COPY)
-        return tfile_seek_checked(f, s->copy_off, s->copy_fp);
+    if (mode == START_COPY) {
+        int r = tfile_seek_checked(f, s->copy_off, s->copy_fp);
+
+        if (r == 0 && s->copy_head)
+            tfile_reset(f, 0);
+        f->pred = s->copy_pred;
+        return r;
+    }
     if (s->have_ckpt) {
         e = src_ckpt_find(s, f->dev, f->ino);
         if (e != NULL && e->offset <= size &&
@@ -1140,6 +1155,8 @@ src_link(struct src_file *s, struct tfile *f)
  * file), -EISDIR for what is not a regular file, -EMFILE past FILES_MAX,
  * -ESTALE (START_COPY: another file), or -errno.
  */
+static void tfile_check_waiting(struct tfile *f, uint64_t size);
+
 static int
 src_add(struct src_file *s, const char *path, enum start_mode mode,
         struct tfile **ret)
@@ -1183,6 +1200,8 @@ src_add(struct src_file *s, const char *path, enum start_mode mode,
     if (r < 0)
         goto out;
     src_link(s, f);
+    if (f->pred != NULL && tfile_read_off(f) == 0)
+        tfile_check_waiting(f, (uint64_t)st.st_size);
     tfile_watch(f);
     src_watch_dir_of(s, path, strlen(path));
     tfile_read(f);
@@ -1219,7 +1238,8 @@ find_candidate(const struct src_file *s, const char *path,
     if (w->ino != 0)
         return (uint64_t)st.st_dev == w->dev && (uint64_t)st.st_ino == w->ino &&
                (uint64_t)st.st_size >= w->off;
-    return (uint64_t)st.st_size > w->off &&
+    return ((uint64_t)st.st_size > w->off ||
+            (w->head && (uint64_t)st.st_size == w->off)) &&
            (w->any_age || time(NULL) - st.st_mtime <= COPY_MAX_AGE_S);
 }
 
@@ -1242,6 +1262,8 @@ src_find_in_dir(struct src_file *s, const char *path, const struct find_spec *w)
 
     s->copy_off = w->off;
     s->copy_fp = w->fp;
+    s->copy_head = w->head;
+    s->copy_pred = w->pred;
     n = slash == NULL ? snprintf(dir, sizeof(dir), ".")
         : slash == path
             ? snprintf(dir, sizeof(dir), "/")
@@ -1263,6 +1285,8 @@ src_find_in_dir(struct src_file *s, const char *path, const struct find_spec *w)
         g->orphan_since = uv_now(s->loop);
     }
     closedir(d);
+    s->copy_head = false;
+    s->copy_pred = NULL;
     return g;
 }
 
@@ -1382,6 +1406,54 @@ src_report_add(struct src_file *s, const char *path, int r)
     }
 }
 
+/*
+ * A file waiting behind its predecessor (renamed away, still being read)
+ * has read nothing, so a copytruncate of it shrinks no offset of ours and
+ * tfile_shrunk() cannot see it.  Its head is fingerprinted as it grows
+ * instead: when the file is shorter than it was, or its head changed, the
+ * copy with that head (the bytes of the lines it had) is read first, from
+ * its start, after the predecessor.  Without a copy those lines are gone,
+ * and that is said.
+ */
+static void
+tfile_check_waiting(struct tfile *f, uint64_t size)
+{
+    struct src_file *s = f->src;
+    struct find_spec w = {.off = f->wait_len, .fp = f->wait_fp, .head = true};
+    size_t h = (size_t)min_u64(size, FINGERPRINT_LEN);
+    struct tfile *copy;
+    uint64_t fp;
+
+    if (f->wait_len > 0 &&
+        (size < f->wait_size || tfile_fingerprint(f, f->wait_len, &fp) < 0 ||
+         fp != f->wait_fp)) {
+        w.pred = f->pred;
+        copy = src_find_in_dir(s, f->path, &w);
+        if (copy != NULL) {
+            source_diagf(&s->env, &s->base, LOG_NOTICE,
+                         "%s: truncated before it was read; reading %s "
+                         "first",
+                         f->path, copy->path);
+            f->pred = copy;
+            copy->has_succ = true;
+        } else {
+            s->counters.errors++;
+            source_diagf(&s->env, &s->base, LOG_WARNING,
+                         "%s: truncated before it was read, and no copy of "
+                         "its %" PRIu64 " bytes found: they are lost",
+                         f->path, f->wait_size);
+        }
+        f->wait_size = 0;
+        f->wait_len = 0;
+    }
+    if (size > f->wait_size)
+        f->wait_size = size;
+    if (h > f->wait_len && tfile_fingerprint(f, h, &fp) == 0) {
+        f->wait_len = h;
+        f->wait_fp = fp;
+    }
+}
+
 /* stat the path: rotation, deletion, truncation, growth. */
 static void
 tfile_check(struct tfile *f)
@@ -1401,6 +1473,10 @@ tfile_check(struct tfile *f)
     if ((uint64_t)st.st_dev != f->dev || (uint64_t)st.st_ino != f->ino) {
         tfile_detach(f);
         src_report_add(s, f->path, src_add(s, f->path, START_ZERO, NULL));
+        return;
+    }
+    if (f->pred != NULL && tfile_read_off(f) == 0) {
+        tfile_check_waiting(f, (uint64_t)st.st_size);
         return;
     }
     if (tfile_shrunk(f, (uint64_t)st.st_size))

@@ -4,7 +4,8 @@
 # the saved offset), while it is frozen with SIGSTOP (a truncation
 # refilled past its offset, with and without a copy), and inode reuse (a
 # file deleted and a new one created with the same inode number, told
-# apart by the fingerprint), stopped and running.  Per case: lines
+# apart by the fingerprint), stopped and running, and a copytruncate of a
+# file still waiting behind a renamed one.  Per case: lines
 # written, read, lost, duplicated; no line lost, none twice.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/it/rotate.sh"
@@ -87,6 +88,31 @@ cp "$D/auth.log" "$D/auth.log.1"
 put "$D" 1501 2500
 kill -CONT "$DPID"
 end 4000
+
+# ---- two rotations behind: the file renamed away is still being read
+# when the new file, waiting behind it with nothing read, is copytruncated:
+# its lines are only in the copy, which is read after the renamed file and
+# before the file again ----
+begin behind-rename-copytruncate
+kill -STOP "$DPID"
+put "$D" 1001 300000
+mv "$D/auth.log" "$D/auth.log.1"
+put "$D" 301001 1000
+kill -CONT "$DPID"
+sleep 0.6 # the new auth.log seen waiting; auth.log.1 not yet read to its end
+behind=true
+[ "$(wc -l <"$D/out.jsonl")" -lt 301000 ] || behind=false
+cp "$D/auth.log" "$D/auth.log.2"
+: >"$D/auth.log"
+put "$D" 302001 1000
+end 303000
+if $behind; then
+    grep -q "auth.log: truncated before it was read; reading .*auth.log.2 first" "$T/stderr.log" ||
+        fail "$NAME: the copy of the waiting file was not named"
+    ok "$NAME: the waiting file's copy read after the renamed file"
+else
+    echo "# $NAME: auth.log.1 was read before the copytruncate: ran as a plain one"
+fi
 
 # ---- inode reuse: the new auth.log gets the inode number of the one
 # deleted.  ext4 gives a new file the first free inode of its group, so
