@@ -92,7 +92,7 @@ memcheck() {
 }
 
 # fuzz: every libFuzzer target to FUZZ_RUNS executions (tools/fuzz_long.sh,
-# which fails a target on any finding or on FUZZ_MAX_TIME, 900 s per
+# which fails a target on any finding or on FUZZ_MAX_TIME, 1,800 s per
 # million runs, ending it short); each target is one check.
 fuzz() {
     local log rc
