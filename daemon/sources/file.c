@@ -110,10 +110,11 @@
 enum start_mode {
     START_INITIAL, /* at open: checkpoint, from_beginning or the end */
     START_ZERO,    /* found later: new data, from its start */
-    START_COPY,    /* a copytruncate copy: at copy_off if copy_fp matches */
+    START_COPY,    /* a copytruncate copy: as src->copy says */
 };
 
 struct src_file;
+struct find_spec;
 
 /*
  * One followed file.  Owned by its source (list `next`); the buffer and
@@ -178,9 +179,7 @@ struct src_file {
     struct dwatch *dirs;
     size_t n_dirs;
     struct checkpoint_entry *ckpt; /* loaded at open, used by the 1st scan */
-    uint64_t copy_off, copy_fp;    /* for START_COPY */
-    bool copy_head;                /* START_COPY reads from 0, not copy_off */
-    struct tfile *copy_pred;       /* START_COPY: the file it waits for */
+    const struct find_spec *copy;  /* src_find_in_dir()'s, for START_COPY */
     size_t n_ckpt;
     bool have_ckpt, paused, closing;
     int mark_state; /* 0: no mark yet, 1: marked, < 0: mark failed */
@@ -549,6 +548,14 @@ tfile_reset(struct tfile *f, uint64_t off)
     f->fp_off = 0;
 }
 
+/* f is read only once pred is drained. */
+static void
+tfile_wait_for(struct tfile *f, struct tfile *pred)
+{
+    f->pred = pred;
+    pred->has_succ = true;
+}
+
 static void
 tfile_release_successors(struct tfile *f)
 {
@@ -613,8 +620,7 @@ tfile_restart(struct tfile *f)
     tfile_reset(f, 0);
     f->at_eof = false;
     if (copy != NULL) {
-        f->pred = copy;
-        copy->has_succ = true;
+        tfile_wait_for(f, copy);
     }
     tfile_read(f);
 }
@@ -904,8 +910,7 @@ tfile_changed_while_stopped(struct tfile *f, const struct checkpoint_entry *e)
                  "%s: changed since the checkpoint; reading its rest from "
                  "%s, then it from the start",
                  f->path, copy->path);
-    f->pred = copy;
-    copy->has_succ = true;
+    tfile_wait_for(f, copy);
 }
 
 /* Where a file found at open starts (DESIGN 4); 0 unless told otherwise. */
@@ -919,11 +924,11 @@ tfile_start(struct tfile *f, enum start_mode mode, uint64_t size)
     if (mode == START_ZERO)
         return 0;
     if (mode == START_COPY) {
-        int r = tfile_seek_checked(f, s->copy_off, s->copy_fp);
+        int r = tfile_seek_checked(f, s->copy->off, s->copy->fp);
 
-        if (r == 0 && s->copy_head)
+        if (r == 0 && s->copy->head)
             tfile_reset(f, 0);
-        f->pred = s->copy_pred;
+        f->pred = s->copy->pred;
         return r;
     }
     if (s->have_ckpt) {
@@ -1140,8 +1145,7 @@ src_link(struct src_file *s, struct tfile *f)
 {
     for (struct tfile *g = s->files; g != NULL; g = g->next)
         if (!g->live && !g->drained && strcmp(g->path, f->path) == 0) {
-            f->pred = g;
-            g->has_succ = true;
+            tfile_wait_for(f, g);
             break;
         }
     f->next = s->files;
@@ -1149,14 +1153,14 @@ src_link(struct src_file *s, struct tfile *f)
     s->n_files++;
 }
 
+static bool tfile_check_waiting(struct tfile *f, uint64_t size);
+
 /*
  * Follow path from the position `mode` says.  Returns 0 (also when the
  * inode is followed already; *ret, when given, is set only for a new
  * file), -EISDIR for what is not a regular file, -EMFILE past FILES_MAX,
  * -ESTALE (START_COPY: another file), or -errno.
  */
-static void tfile_check_waiting(struct tfile *f, uint64_t size);
-
 static int
 src_add(struct src_file *s, const char *path, enum start_mode mode,
         struct tfile **ret)
@@ -1200,8 +1204,7 @@ src_add(struct src_file *s, const char *path, enum start_mode mode,
     if (r < 0)
         goto out;
     src_link(s, f);
-    if (f->pred != NULL && tfile_read_off(f) == 0)
-        tfile_check_waiting(f, (uint64_t)st.st_size);
+    tfile_check_waiting(f, (uint64_t)st.st_size);
     tfile_watch(f);
     src_watch_dir_of(s, path, strlen(path));
     tfile_read(f);
@@ -1260,10 +1263,7 @@ src_find_in_dir(struct src_file *s, const char *path, const struct find_spec *w)
     DIR *d;
     int n;
 
-    s->copy_off = w->off;
-    s->copy_fp = w->fp;
-    s->copy_head = w->head;
-    s->copy_pred = w->pred;
+    s->copy = w;
     n = slash == NULL ? snprintf(dir, sizeof(dir), ".")
         : slash == path
             ? snprintf(dir, sizeof(dir), "/")
@@ -1285,8 +1285,7 @@ src_find_in_dir(struct src_file *s, const char *path, const struct find_spec *w)
         g->orphan_since = uv_now(s->loop);
     }
     closedir(d);
-    s->copy_head = false;
-    s->copy_pred = NULL;
+    s->copy = NULL;
     return g;
 }
 
@@ -1413,9 +1412,9 @@ src_report_add(struct src_file *s, const char *path, int r)
  * instead: when the file is shorter than it was, or its head changed, the
  * copy with that head (the bytes of the lines it had) is read first, from
  * its start, after the predecessor.  Without a copy those lines are gone,
- * and that is said.
+ * and that is said.  False when f is not such a file.
  */
-static void
+static bool
 tfile_check_waiting(struct tfile *f, uint64_t size)
 {
     struct src_file *s = f->src;
@@ -1424,6 +1423,8 @@ tfile_check_waiting(struct tfile *f, uint64_t size)
     struct tfile *copy;
     uint64_t fp;
 
+    if (f->pred == NULL || tfile_read_off(f) != 0)
+        return false;
     if (f->wait_len > 0 &&
         (size < f->wait_size || tfile_fingerprint(f, f->wait_len, &fp) < 0 ||
          fp != f->wait_fp)) {
@@ -1434,8 +1435,7 @@ tfile_check_waiting(struct tfile *f, uint64_t size)
                          "%s: truncated before it was read; reading %s "
                          "first",
                          f->path, copy->path);
-            f->pred = copy;
-            copy->has_succ = true;
+            tfile_wait_for(f, copy);
         } else {
             s->counters.errors++;
             source_diagf(&s->env, &s->base, LOG_WARNING,
@@ -1452,6 +1452,7 @@ tfile_check_waiting(struct tfile *f, uint64_t size)
         f->wait_len = h;
         f->wait_fp = fp;
     }
+    return true;
 }
 
 /* stat the path: rotation, deletion, truncation, growth. */
@@ -1475,10 +1476,8 @@ tfile_check(struct tfile *f)
         src_report_add(s, f->path, src_add(s, f->path, START_ZERO, NULL));
         return;
     }
-    if (f->pred != NULL && tfile_read_off(f) == 0) {
-        tfile_check_waiting(f, (uint64_t)st.st_size);
+    if (tfile_check_waiting(f, (uint64_t)st.st_size))
         return;
-    }
     if (tfile_shrunk(f, (uint64_t)st.st_size))
         tfile_truncated(f);
     else if (tfile_changed(f, (uint64_t)st.st_size))
